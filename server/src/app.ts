@@ -1,0 +1,164 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Koa from 'koa';
+import { koaBody } from 'koa-body';
+import cors from '@koa/cors';
+import helmet from 'koa-helmet';
+import serve from 'koa-static';
+import { ZHealth } from '@xyd/shared';
+import type { AppContext } from './context';
+import { ApiRegistry } from './http/registry';
+import { route } from './http/route';
+import { errorMiddleware } from './middleware/errors';
+import { requestMiddleware } from './middleware/request';
+import { RateLimiter } from './middleware/rate-limit';
+import { authenticate } from './modules/identity/service';
+import { SESSION_COOKIE, identityRoutes } from './modules/identity/routes';
+import { organisationRoutes } from './modules/organisations/routes';
+import { enterpriseRoutes } from './modules/enterprises/routes';
+import { notificationRoutes } from './modules/notifications/routes';
+import { auditRoutes } from './modules/audit/routes';
+import { regionRoutes } from './modules/regions/routes';
+import { workbenchRoutes } from './modules/workbench/routes';
+import { MAX_LICENCE_BYTES } from './modules/enterprises/verification';
+
+export const VERSION = '0.1.0';
+
+export interface BuildOptions {
+  /** Sign-in attempts per address per minute. */
+  signInLimit?: number;
+}
+
+/** Serves a single-page app from `dir` under `prefix`, answering index.html for client-side routes. */
+function spa(prefix: string, dir: string): Koa.Middleware {
+  const files = serve(dir, { index: 'index.html', maxage: 0 });
+  return async (ctx, next) => {
+    if (ctx.path !== prefix.slice(0, -1) && !ctx.path.startsWith(prefix)) return next();
+    if (ctx.path === prefix.slice(0, -1)) return ctx.redirect(prefix);
+    const original = ctx.path;
+    ctx.path = original.slice(prefix.length - 1);
+    await files(ctx, async () => undefined);
+    if (ctx.body === undefined && ctx.method === 'GET' && !path.extname(ctx.path)) {
+      ctx.path = '/index.html';
+      await files(ctx, async () => undefined);
+    }
+    ctx.path = original;
+    if (ctx.body === undefined) return next();
+  };
+}
+
+function docsPage(): Koa.Middleware {
+  const assets = path.dirname(require.resolve('swagger-ui-dist/package.json'));
+  const files = serve(assets);
+  const html = `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>信易贷 API 文档</title>
+<link rel="stylesheet" href="/api/docs/swagger-ui.css"></head><body><div id="ui"></div>
+<script src="/api/docs/swagger-ui-bundle.js"></script><script src="/api/docs/init.js"></script></body></html>`;
+  const init = `window.ui = SwaggerUIBundle({ url: '/api/v1/openapi.json', dom_id: '#ui' });`;
+  return async (ctx, next) => {
+    if (ctx.path === '/api/docs' || ctx.path === '/api/docs/') {
+      ctx.type = 'html';
+      ctx.body = html;
+      return;
+    }
+    if (ctx.path === '/api/docs/init.js') {
+      ctx.type = 'application/javascript';
+      ctx.body = init;
+      return;
+    }
+    if (ctx.path.startsWith('/api/docs/')) {
+      const original = ctx.path;
+      ctx.path = original.slice('/api/docs'.length);
+      await files(ctx, async () => undefined);
+      ctx.path = original;
+      if (ctx.body !== undefined) return;
+    }
+    await next();
+  };
+}
+
+export function buildApp(app: AppContext, options: BuildOptions = {}): { koa: Koa; registry: ApiRegistry } {
+  const koa = new Koa({ proxy: process.env.TRUST_PROXY === 'true' });
+  const registry = new ApiRegistry(app);
+  const signInLimiter = new RateLimiter(options.signInLimit ?? 30, 60_000);
+
+  registry.add(
+    route({
+      method: 'get',
+      path: '/health',
+      summary: '健康检查：状态与所用数据库',
+      tags: ['系统'],
+      auth: 'public',
+      response: ZHealth,
+      handler: async () => {
+        await app.db.sequelize.query('SELECT 1');
+        return { status: 'ok' as const, database: app.db.dialect, version: VERSION };
+      },
+    }),
+    ...identityRoutes(app, signInLimiter),
+    ...organisationRoutes(app),
+    ...regionRoutes(),
+    ...enterpriseRoutes(app),
+    ...notificationRoutes(app),
+    ...auditRoutes(),
+    ...workbenchRoutes(),
+  );
+  let openapi: object | null = null;
+  registry.router.get('/openapi.json', (ctx) => {
+    openapi ??= registry.openApiDocument(VERSION);
+    ctx.body = openapi;
+  });
+
+  const allowed = new Set(app.config.corsOrigins);
+  koa.use(requestMiddleware(app.logger));
+  koa.use(errorMiddleware(app.logger));
+  koa.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:', 'blob:'],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          scriptSrc: ["'self'", "'unsafe-inline'"],
+          connectSrc: ["'self'"],
+          upgradeInsecureRequests: null,
+        },
+      },
+      hsts: app.config.publicUrl.startsWith('https://'),
+    }),
+  );
+  koa.use(
+    cors({
+      // Only listed origins get CORS headers; with credentials a wildcard would hand the cookie to anyone.
+      origin: (ctx) => (allowed.has(ctx.get('origin')) ? ctx.get('origin') : ''),
+      credentials: true,
+      allowHeaders: ['Content-Type', 'Authorization', 'Idempotency-Key', 'X-Request-Id'],
+    }),
+  );
+  koa.use(async (ctx, next) => {
+    if (ctx.path.startsWith('/api/v1/')) {
+      const bearer = /^Bearer\s+(\S+)$/i.exec(ctx.get('authorization'))?.[1];
+      const token = bearer ?? ctx.cookies.get(SESSION_COOKIE);
+      ctx.state.actor = token ? await authenticate(token) : null;
+    }
+    await next();
+  });
+  koa.use(
+    koaBody({
+      multipart: true,
+      jsonLimit: '1mb',
+      formLimit: '256kb',
+      textLimit: '256kb',
+      formidable: { maxFileSize: MAX_LICENCE_BYTES, maxFiles: 3, maxFields: 30, allowEmptyFiles: false },
+    }),
+  );
+  koa.use(docsPage());
+  koa.use(registry.router.routes());
+  koa.use(registry.router.allowedMethods());
+  if (fs.existsSync(app.config.staticAdminDir)) koa.use(spa('/admin/', app.config.staticAdminDir));
+  if (fs.existsSync(app.config.staticH5Dir)) koa.use(spa('/h5/', app.config.staticH5Dir));
+  koa.use(async (ctx, next) => {
+    if (ctx.path === '/') return ctx.redirect('/admin/');
+    await next();
+  });
+  return { koa, registry };
+}

@@ -1,0 +1,64 @@
+import type Koa from 'koa';
+import type { z, ZodType } from 'zod';
+import type { TAdminRole } from '@xyd/shared';
+import type { Actor } from '../modules/identity/actor';
+
+export type AuthRequirement = 'public' | 'signed-in' | 'admin' | 'wechat';
+
+export interface UploadedPart {
+  fieldName: string;
+  filepath: string;
+  originalFilename: string | null;
+  size: number;
+}
+
+export interface RouteInput<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  files: Record<string, UploadedPart>;
+  actor: Actor | null;
+  meta: RequestMeta;
+}
+
+export interface RequestMeta {
+  ip: string | null;
+  requestId: string;
+  userAgent: string | null;
+}
+
+/**
+ * One route: its auth, its zod schemas (which validate the request and generate the OpenAPI document) and a
+ * handler that gets parsed input. The handler returns the envelope's `data`; `ctx` is there only for the few
+ * routes that set cookies or stream bytes.
+ */
+export interface RouteSpec<
+  P extends ZodType = ZodType,
+  Q extends ZodType = ZodType,
+  B extends ZodType = ZodType,
+  R extends ZodType = ZodType,
+> {
+  method: 'get' | 'post' | 'patch' | 'put' | 'delete';
+  path: string;
+  summary: string;
+  tags: string[];
+  auth: AuthRequirement;
+  roles?: readonly TAdminRole[];
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** multipart/form-data: `body` validates the text fields, `files` lists the file fields. */
+  multipart?: { files: Record<string, string> };
+  response?: R;
+  /** Binary responses (images) describe their media type instead of a JSON schema. */
+  binary?: string;
+  status?: number;
+  idempotent?: boolean;
+  handler: (input: RouteInput<z.infer<P>, z.infer<Q>, z.infer<B>>, ctx: Koa.Context) => Promise<z.infer<R> | void>;
+}
+
+export function route<P extends ZodType, Q extends ZodType, B extends ZodType, R extends ZodType>(
+  spec: RouteSpec<P, Q, B, R>,
+): RouteSpec {
+  return spec as unknown as RouteSpec;
+}

@@ -1,0 +1,139 @@
+import {
+  DataTypes,
+  Model,
+  type CreationOptional,
+  type InferAttributes,
+  type InferCreationAttributes,
+  type Sequelize,
+} from 'sequelize';
+import type { TAdminRole, TOrgType } from '@xyd/shared';
+import { bigintColumn, idColumn } from '../../db/columns';
+
+export class Organisation extends Model<InferAttributes<Organisation>, InferCreationAttributes<Organisation>> {
+  declare id: string;
+  declare name: string;
+  declare type: TOrgType;
+  declare regionCode: string | null;
+  declare disabled: CreationOptional<boolean>;
+  declare createdAt: CreationOptional<Date>;
+  declare updatedAt: CreationOptional<Date>;
+}
+
+export class AdminUser extends Model<InferAttributes<AdminUser>, InferCreationAttributes<AdminUser>> {
+  declare id: string;
+  declare username: string;
+  declare displayName: string;
+  declare passwordHash: string;
+  declare role: TAdminRole;
+  declare organisationId: string;
+  declare regionCode: string | null;
+  declare disabled: CreationOptional<boolean>;
+  declare totpSecret: CreationOptional<string | null>;
+  declare totpPendingSecret: CreationOptional<string | null>;
+  declare failedAttempts: CreationOptional<number>;
+  declare lockedUntil: CreationOptional<Date | null>;
+  declare lastLoginAt: CreationOptional<Date | null>;
+  declare passwordChangedAt: CreationOptional<Date | null>;
+  declare createdAt: CreationOptional<Date>;
+  declare updatedAt: CreationOptional<Date>;
+}
+
+export class WechatUser extends Model<InferAttributes<WechatUser>, InferCreationAttributes<WechatUser>> {
+  declare id: string;
+  declare openid: string;
+  declare unionid: string | null;
+  /** Kept server-side for later decryption calls; never returned by any route. */
+  declare sessionKey: string | null;
+  declare displayName: string;
+  declare lastLoginAt: Date | null;
+  declare createdAt: CreationOptional<Date>;
+  declare updatedAt: CreationOptional<Date>;
+}
+
+export type UserKind = 'admin' | 'wechat';
+
+export class Session extends Model<InferAttributes<Session>, InferCreationAttributes<Session>> {
+  declare id: string;
+  declare tokenHash: string;
+  declare userKind: UserKind;
+  declare userId: string;
+  declare idleMs: number;
+  declare scope: 'full' | 'enrol_totp';
+  declare expiresAt: Date;
+  declare lastSeenAt: Date;
+  declare revokedAt: CreationOptional<Date | null>;
+  declare revokeReason: CreationOptional<string | null>;
+  declare ip: string | null;
+  declare userAgent: string | null;
+  declare createdAt: CreationOptional<Date>;
+}
+
+export function initIdentityModels(sequelize: Sequelize): void {
+  const str = (n: number, allowNull = false) => ({ type: DataTypes.STRING(n), allowNull });
+  const date = (allowNull = true) => ({ type: DataTypes.DATE(3), allowNull });
+  Organisation.init(
+    {
+      id: idColumn(),
+      name: str(100),
+      type: str(24) as never,
+      regionCode: str(6, true),
+      disabled: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
+      createdAt: date(false),
+      updatedAt: date(false),
+    },
+    { sequelize, tableName: 'organisations' },
+  );
+  AdminUser.init(
+    {
+      id: idColumn(),
+      username: str(32),
+      displayName: str(50),
+      passwordHash: str(255),
+      role: str(24) as never,
+      organisationId: bigintColumn('organisationId'),
+      regionCode: str(6, true),
+      disabled: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
+      totpSecret: str(64, true),
+      totpPendingSecret: str(64, true),
+      failedAttempts: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
+      lockedUntil: date(),
+      lastLoginAt: date(),
+      passwordChangedAt: date(),
+      createdAt: date(false),
+      updatedAt: date(false),
+    },
+    { sequelize, tableName: 'admin_users' },
+  );
+  WechatUser.init(
+    {
+      id: idColumn(),
+      openid: str(64),
+      unionid: str(64, true),
+      sessionKey: str(64, true),
+      displayName: str(50),
+      lastLoginAt: date(),
+      createdAt: date(false),
+      updatedAt: date(false),
+    },
+    { sequelize, tableName: 'wechat_users' },
+  );
+  Session.init(
+    {
+      id: idColumn(),
+      tokenHash: str(64),
+      userKind: str(8) as never,
+      userId: bigintColumn('userId'),
+      idleMs: { type: DataTypes.INTEGER, allowNull: false },
+      scope: str(16) as never,
+      expiresAt: date(false),
+      lastSeenAt: date(false),
+      revokedAt: date(),
+      revokeReason: str(32, true),
+      ip: str(64, true),
+      userAgent: str(255, true),
+      createdAt: date(false),
+    },
+    { sequelize, tableName: 'sessions', updatedAt: false },
+  );
+  AdminUser.belongsTo(Organisation, { foreignKey: 'organisationId', as: 'organisation', constraints: false });
+}

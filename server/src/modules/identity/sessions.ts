@@ -1,0 +1,94 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Op, type Transaction } from 'sequelize';
+import type { TSession } from '@xyd/shared';
+import { clock } from '../../lib/clock';
+import { newId } from '../../lib/ids';
+import { NotFoundError } from '../../lib/errors';
+import type { RequestMeta } from '../../http/route';
+import { Session, type UserKind } from './models';
+
+export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
+
+/** Opaque random token; only its hash is stored, so a database leak does not leak sessions. */
+export async function openSession(
+  t: Transaction,
+  kind: UserKind,
+  userId: string,
+  limits: { idleMs: number; absoluteMs: number },
+  meta: RequestMeta,
+  scope: 'full' | 'enrol_totp' = 'full',
+): Promise<{ token: string; session: Session }> {
+  const token = randomBytes(32).toString('base64url');
+  const now = clock.now();
+  const session = await Session.create(
+    {
+      id: newId(),
+      tokenHash: hashToken(token),
+      userKind: kind,
+      userId,
+      idleMs: limits.idleMs,
+      scope,
+      expiresAt: new Date(now.getTime() + limits.absoluteMs),
+      lastSeenAt: now,
+      ip: meta.ip,
+      userAgent: meta.userAgent?.slice(0, 255) ?? null,
+      createdAt: now,
+    },
+    { transaction: t },
+  );
+  return { token, session };
+}
+
+/** Live session for a token, or null when unknown, revoked, idle too long or past its absolute expiry. */
+export async function findLiveSession(token: string): Promise<Session | null> {
+  const session = await Session.findOne({ where: { tokenHash: hashToken(token) } });
+  if (!session || session.revokedAt) return null;
+  const now = clock.nowMs();
+  if (now >= new Date(session.expiresAt).getTime()) return null;
+  if (now - new Date(session.lastSeenAt).getTime() >= session.idleMs) return null;
+  return session;
+}
+
+/** Sliding idle window; written at most once a minute per session to keep reads cheap. */
+export async function touchSession(session: Session): Promise<void> {
+  const now = clock.now();
+  if (now.getTime() - new Date(session.lastSeenAt).getTime() < 60_000) return;
+  await Session.update({ lastSeenAt: now }, { where: { id: session.id } });
+}
+
+export async function revokeSession(t: Transaction, sessionId: string, reason: string): Promise<void> {
+  await Session.update({ revokedAt: clock.now(), revokeReason: reason }, { where: { id: sessionId, revokedAt: null }, transaction: t });
+}
+
+export async function revokeAllSessions(t: Transaction, kind: UserKind, userId: string, reason: string): Promise<number> {
+  const [count] = await Session.update(
+    { revokedAt: clock.now(), revokeReason: reason },
+    { where: { userKind: kind, userId, revokedAt: null }, transaction: t },
+  );
+  return count;
+}
+
+export async function listLiveSessions(kind: UserKind, userId: string, currentId: string): Promise<TSession[]> {
+  const now = clock.now();
+  const rows = await Session.findAll({
+    where: { userKind: kind, userId, revokedAt: null, expiresAt: { [Op.gt]: now } },
+    order: [['createdAt', 'DESC']],
+  });
+  return rows
+    .filter((s) => now.getTime() - new Date(s.lastSeenAt).getTime() < s.idleMs)
+    .map((s) => ({
+      id: s.id,
+      createdAt: new Date(s.createdAt).toISOString(),
+      lastSeenAt: new Date(s.lastSeenAt).toISOString(),
+      expiresAt: new Date(Math.min(new Date(s.expiresAt).getTime(), new Date(s.lastSeenAt).getTime() + s.idleMs)).toISOString(),
+      ip: s.ip,
+      userAgent: s.userAgent,
+      current: s.id === currentId,
+    }));
+}
+
+export async function findOwnSession(kind: UserKind, userId: string, sessionId: string): Promise<Session> {
+  const session = await Session.findOne({ where: { id: sessionId, userKind: kind, userId } });
+  if (!session) throw new NotFoundError('会话不存在');
+  return session;
+}

@@ -1,0 +1,220 @@
+import { Op, type WhereOptions } from 'sequelize';
+import type {
+  PageResult,
+  TAdminUser,
+  TCreateAdminUser,
+  TCreateOrganisation,
+  TOrganisation,
+  TPageQuery,
+  TUpdateAdminUser,
+  TUpdateOrganisation,
+  TAdminRole,
+  TOrgType,
+} from '@xyd/shared';
+import { ORG_TYPE_LABELS, ROLE_LABELS, ROLE_ORG_TYPES } from '@xyd/shared';
+import type { AppContext } from '../../context';
+import { newId } from '../../lib/ids';
+import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
+import type { RequestMeta } from '../../http/route';
+import { recordAudit } from '../audit/service';
+import type { AdminActor } from '../identity/actor';
+import { AdminUser, Organisation } from '../identity/models';
+import { hashPassword } from '../identity/passwords';
+import { revokeAllSessions } from '../identity/sessions';
+import { Region } from '../regions/model';
+
+async function assertRegion(code: string, field: string): Promise<Region> {
+  const region = await Region.findByPk(code);
+  if (!region) throw new ValidationError(`${field}: 行政区划代码 ${code} 不存在`, [{ field, message: `行政区划代码 ${code} 不存在` }]);
+  return region;
+}
+
+export async function listOrganisations(
+  page: TPageQuery,
+  query: { type?: TOrgType; keyword?: string },
+): Promise<PageResult<TOrganisation>> {
+  const where: WhereOptions<Organisation> = {};
+  if (query.type) Object.assign(where, { type: query.type });
+  if (query.keyword) Object.assign(where, { name: { [Op.like]: `%${query.keyword}%` } });
+  const { rows, count } = await Organisation.findAndCountAll({
+    where,
+    order: [['type', 'ASC'], ['name', 'ASC']],
+    offset: (page.current - 1) * page.pageSize,
+    limit: page.pageSize,
+  });
+  const ids = rows.map((r) => r.id);
+  const counts = ids.length
+    ? ((await AdminUser.findAll({
+        where: { organisationId: ids },
+        attributes: ['organisationId', [AdminUser.sequelize!.fn('COUNT', AdminUser.sequelize!.col('id')), 'n']],
+        group: ['organisationId'],
+        raw: true,
+      })) as unknown as Array<{ organisationId: string | number; n: string | number }>)
+    : [];
+  const countBy = new Map(counts.map((c) => [String(c.organisationId), Number(c.n)]));
+  const codes = [...new Set(rows.map((r) => r.regionCode).filter((c): c is string => Boolean(c)))];
+  const regions = codes.length ? await Region.findAll({ where: { code: codes }, raw: true }) : [];
+  const regionName = new Map(regions.map((r) => [r.code, r.name]));
+  return {
+    list: rows.map((o) => ({
+      id: o.id,
+      name: o.name,
+      type: o.type,
+      regionCode: o.regionCode,
+      regionName: o.regionCode ? (regionName.get(o.regionCode) ?? null) : null,
+      disabled: o.disabled,
+      userCount: countBy.get(o.id) ?? 0,
+      createdAt: new Date(o.createdAt).toISOString(),
+    })),
+    total: count,
+  };
+}
+
+async function findOrganisation(id: string): Promise<Organisation> {
+  const org = await Organisation.findByPk(id);
+  if (!org) throw new NotFoundError('机构不存在');
+  return org;
+}
+
+export async function createOrganisation(app: AppContext, actor: AdminActor, input: TCreateOrganisation, meta: RequestMeta) {
+  await assertRegion(input.regionCode, 'regionCode');
+  if (input.type === 'platform') throw new ValidationError('type: 平台运营方只能有一个', [{ field: 'type', message: '平台运营方只能有一个' }]);
+  const id = await app.db.transaction(async (t) => {
+    if (await Organisation.count({ where: { name: input.name }, transaction: t })) throw new ConflictError(`机构“${input.name}”已存在`);
+    const org = await Organisation.create({ id: newId(), name: input.name, type: input.type, regionCode: input.regionCode }, { transaction: t });
+    await recordAudit(t, { actor, action: 'organisation.create', targetType: 'organisation', targetId: org.id, outcome: 'success', detail: { ...input }, meta });
+    return org.id;
+  });
+  return (await listOrganisations({ current: 1, pageSize: 1 }, { keyword: input.name })).list.find((o) => o.id === id)!;
+}
+
+export async function updateOrganisation(app: AppContext, actor: AdminActor, id: string, input: TUpdateOrganisation, meta: RequestMeta) {
+  const org = await findOrganisation(id);
+  if (input.regionCode) await assertRegion(input.regionCode, 'regionCode');
+  if (org.type === 'platform' && input.disabled) throw new ConflictError('不能停用平台运营方');
+  await app.db.transaction(async (t) => {
+    if (input.name && input.name !== org.name && (await Organisation.count({ where: { name: input.name }, transaction: t }))) {
+      throw new ConflictError(`机构“${input.name}”已存在`);
+    }
+    await Organisation.update(input, { where: { id }, transaction: t });
+    if (input.disabled) {
+      const users = await AdminUser.findAll({ where: { organisationId: id }, attributes: ['id'], transaction: t });
+      for (const u of users) await revokeAllSessions(t, 'admin', u.id, 'organisation_disabled');
+    }
+    await recordAudit(t, { actor, action: 'organisation.update', targetType: 'organisation', targetId: id, outcome: 'success', detail: { ...input }, meta });
+  });
+  return (await listOrganisations({ current: 1, pageSize: 100 }, { keyword: input.name ?? org.name })).list.find((o) => o.id === id)!;
+}
+
+function toUserDto(u: AdminUser, org: Organisation): TAdminUser {
+  return {
+    id: u.id,
+    username: u.username,
+    displayName: u.displayName,
+    role: u.role,
+    organisation: { id: org.id, name: org.name, type: org.type, regionCode: org.regionCode },
+    regionCode: u.regionCode,
+    disabled: u.disabled,
+    totpEnabled: Boolean(u.totpSecret),
+    lockedUntil: u.lockedUntil ? new Date(u.lockedUntil).toISOString() : null,
+    lastLoginAt: u.lastLoginAt ? new Date(u.lastLoginAt).toISOString() : null,
+    createdAt: new Date(u.createdAt).toISOString(),
+  };
+}
+
+export async function listAdminUsers(
+  page: TPageQuery,
+  query: { role?: TAdminRole; organisationId?: string; keyword?: string },
+): Promise<PageResult<TAdminUser>> {
+  const where: WhereOptions<AdminUser> = {};
+  if (query.role) Object.assign(where, { role: query.role });
+  if (query.organisationId) Object.assign(where, { organisationId: query.organisationId });
+  if (query.keyword) Object.assign(where, { [Op.or]: [{ username: { [Op.like]: `%${query.keyword}%` } }, { displayName: { [Op.like]: `%${query.keyword}%` } }] });
+  const { rows, count } = await AdminUser.findAndCountAll({
+    where,
+    include: [{ model: Organisation, as: 'organisation' }],
+    order: [['username', 'ASC']],
+    offset: (page.current - 1) * page.pageSize,
+    limit: page.pageSize,
+  });
+  return { list: rows.map((u) => toUserDto(u, (u as AdminUser & { organisation: Organisation }).organisation)), total: count };
+}
+
+async function assertRoleFitsOrganisation(role: TAdminRole, org: Organisation): Promise<void> {
+  if (!ROLE_ORG_TYPES[role].includes(org.type)) {
+    const message = `${ROLE_LABELS[role]}不能属于${ORG_TYPE_LABELS[org.type]}（${org.name}）`;
+    throw new ValidationError(`role: ${message}`, [{ field: 'role', message }]);
+  }
+}
+
+async function userDto(id: string): Promise<TAdminUser> {
+  const u = await AdminUser.findByPk(id, { include: [{ model: Organisation, as: 'organisation' }] });
+  if (!u) throw new NotFoundError('用户不存在');
+  return toUserDto(u, (u as AdminUser & { organisation: Organisation }).organisation);
+}
+
+export async function createAdminUser(app: AppContext, actor: AdminActor, input: TCreateAdminUser, meta: RequestMeta) {
+  const org = await findOrganisation(input.organisationId).catch(() => {
+    throw new ValidationError('organisationId: 所属机构不存在', [{ field: 'organisationId', message: '所属机构不存在' }]);
+  });
+  await assertRoleFitsOrganisation(input.role, org);
+  if (input.regionCode) await assertRegion(input.regionCode, 'regionCode');
+  const passwordHash = await hashPassword(input.password);
+  const id = await app.db.transaction(async (t) => {
+    if (await AdminUser.count({ where: { username: input.username }, transaction: t })) throw new ConflictError(`用户名“${input.username}”已被使用`);
+    const user = await AdminUser.create(
+      {
+        id: newId(),
+        username: input.username,
+        displayName: input.displayName,
+        passwordHash,
+        role: input.role,
+        organisationId: org.id,
+        regionCode: input.regionCode ?? null,
+      },
+      { transaction: t },
+    );
+    await recordAudit(t, {
+      actor,
+      action: 'admin_user.create',
+      targetType: 'admin_user',
+      targetId: user.id,
+      outcome: 'success',
+      detail: { username: input.username, role: input.role, organisationId: org.id },
+      meta,
+    });
+    return user.id;
+  });
+  return userDto(id);
+}
+
+export async function updateAdminUser(app: AppContext, actor: AdminActor, id: string, input: TUpdateAdminUser, meta: RequestMeta) {
+  const user = await AdminUser.findByPk(id);
+  if (!user) throw new NotFoundError('用户不存在');
+  if (id === actor.id && (input.disabled || (input.role && input.role !== actor.role))) {
+    throw new ConflictError('不能停用自己或修改自己的角色');
+  }
+  const org = await findOrganisation(input.organisationId ?? user.organisationId);
+  await assertRoleFitsOrganisation(input.role ?? user.role, org);
+  if (input.regionCode) await assertRegion(input.regionCode, 'regionCode');
+  await app.db.transaction(async (t) => {
+    await AdminUser.update(input, { where: { id }, transaction: t });
+    // Disabling, or moving someone to other powers, ends what they hold now.
+    if (input.disabled || (input.role && input.role !== user.role) || (input.organisationId && input.organisationId !== user.organisationId)) {
+      await revokeAllSessions(t, 'admin', id, input.disabled ? 'user_disabled' : 'role_changed');
+    }
+    await recordAudit(t, { actor, action: 'admin_user.update', targetType: 'admin_user', targetId: id, outcome: 'success', detail: { ...input }, meta });
+  });
+  return userDto(id);
+}
+
+export async function resetAdminPassword(app: AppContext, actor: AdminActor, id: string, newPassword: string, meta: RequestMeta) {
+  const user = await AdminUser.findByPk(id);
+  if (!user) throw new NotFoundError('用户不存在');
+  const passwordHash = await hashPassword(newPassword);
+  await app.db.transaction(async (t) => {
+    await AdminUser.update({ passwordHash, failedAttempts: 0, lockedUntil: null, passwordChangedAt: null }, { where: { id }, transaction: t });
+    await revokeAllSessions(t, 'admin', id, 'password_reset');
+    await recordAudit(t, { actor, action: 'admin_user.reset_password', targetType: 'admin_user', targetId: id, outcome: 'success', meta });
+  });
+}

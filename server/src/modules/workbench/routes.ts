@@ -1,0 +1,62 @@
+import { Op } from 'sequelize';
+import { ZWorkbench, type TWorkbench } from '@xyd/shared';
+import { route, type RouteSpec } from '../../http/route';
+import { enterpriseScope, regionScope } from '../../lib/scope';
+import type { AdminActor } from '../identity/actor';
+import { AdminUser, Organisation } from '../identity/models';
+import { Enterprise, EnterpriseMember, VerificationRequest } from '../enterprises/models';
+import { Message } from '../notifications/models';
+import { AuditLog } from '../audit/model';
+
+type Card = TWorkbench['cards'][number];
+
+async function cardsFor(actor: AdminActor): Promise<Card[]> {
+  const unread = await Message.count({ where: { recipientKind: 'admin', recipientId: actor.id, readAt: null } });
+  const unreadCard: Card = { key: 'unread', title: '未读消息', value: unread, link: '/messages' };
+  const scope = enterpriseScope(actor);
+  const enterprises = await Enterprise.count({ where: scope });
+  const verified = await Enterprise.count({
+    where: { [Op.and]: [scope, { id: { [Op.in]: EnterpriseMember.sequelize!.literal('(SELECT enterprise_id FROM enterprise_members)') } }] },
+  });
+  const pending = () => VerificationRequest.count({ where: { [Op.and]: [regionScope(actor), { status: 'pending' }] } });
+  switch (actor.role) {
+    case 'platform_admin':
+      return [
+        { key: 'organisations', title: '入驻机构', value: await Organisation.count(), link: '/platform/organisations' },
+        { key: 'users', title: '后台用户', value: await AdminUser.count(), link: '/platform/users' },
+        { key: 'enterprises', title: '企业总数', value: enterprises, link: '/enterprises' },
+        { key: 'pendingVerifications', title: '待审核认证', value: await pending(), link: '/verifications' },
+        { key: 'auditRows', title: '审计记录', value: await AuditLog.count(), link: '/platform/audit' },
+        unreadCard,
+      ];
+    case 'advisor':
+      return [
+        { key: 'pendingVerifications', title: '待审核认证', value: await pending(), link: '/verifications' },
+        { key: 'enterprises', title: '辖区企业', value: enterprises, link: '/enterprises' },
+        { key: 'verifiedEnterprises', title: '已认证企业', value: verified, link: '/enterprises' },
+        unreadCard,
+      ];
+    case 'gov':
+      return [
+        { key: 'enterprises', title: '辖区企业', value: enterprises, link: '/enterprises' },
+        { key: 'verifiedEnterprises', title: '已认证企业', value: verified, link: '/enterprises' },
+        unreadCard,
+      ];
+    default:
+      return [{ key: 'authorisedEnterprises', title: '已获授权企业', value: enterprises, link: '/enterprises' }, unreadCard];
+  }
+}
+
+export function workbenchRoutes(): RouteSpec[] {
+  return [
+    route({
+      method: 'get',
+      path: '/workbench',
+      summary: '工作台统计（按角色）',
+      tags: ['工作台'],
+      auth: 'admin',
+      response: ZWorkbench,
+      handler: async ({ actor }) => ({ cards: await cardsFor(actor as AdminActor) }),
+    }),
+  ];
+}

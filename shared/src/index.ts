@@ -1,0 +1,14 @@
+export * from './api/errors';
+export * from './api/envelope';
+export * from './common/pagination';
+export * from './validators';
+export * from './identity/roles';
+export * from './identity/password';
+export * from './identity/schema';
+export * from './enterprise/schema';
+export * from './messages/schema';
+export * from './audit/schema';
+
+// Default zod messages in Simplified Chinese for every app that validates with these schemas.
+import { config, locales } from 'zod';
+config(locales.zhCN());

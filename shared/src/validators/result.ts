@@ -1,0 +1,1 @@
+export type ValidationResult = { ok: true; value: string } | { ok: false; message: string };

@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import request from 'supertest';
+import type TestAgent from 'supertest/lib/agent';
+import { Sequelize } from 'sequelize';
+import { buildApp, type BuildOptions } from '../../server/src/app';
+import { loadConfig } from '../../server/src/config';
+import type { AppContext } from '../../server/src/context';
+import { createContext } from '../../server/src/main';
+import { clock } from '../../server/src/lib/clock';
+import { DEMO_PASSWORD, seedDemo } from '../../server/src/seed/demo';
+
+export { DEMO_PASSWORD, clock };
+
+export interface TestServer {
+  app: AppContext;
+  http: ReturnType<typeof request>;
+  agent(): TestAgent;
+  callback: ReturnType<ReturnType<typeof buildApp>['koa']['callback']>;
+  registry: ReturnType<typeof buildApp>['registry'];
+  close(): Promise<void>;
+}
+
+/**
+ * A server on a database of its own: a temporary SQLite file by default, or a fresh schema on the MySQL
+ * server named by DATABASE_URL (dropped afterwards).
+ */
+export async function startTestServer(
+  env: Record<string, string> = {},
+  options: BuildOptions & { seed?: boolean } = {},
+): Promise<TestServer> {
+  const suffix = `${process.env.JEST_WORKER_ID ?? '0'}_${randomBytes(4).toString('hex')}`;
+  let databaseUrl: string;
+  let dropDatabase: (() => Promise<void>) | null = null;
+  let tempDir: string | null = null;
+  const base = process.env.DATABASE_URL;
+  if (base && /^(mysql|mariadb):/.test(base)) {
+    const url = new URL(base.replace(/^mariadb:/, 'mysql:'));
+    const name = `${url.pathname.slice(1) || 'xyd_test'}_${suffix}`;
+    const admin = new Sequelize(`mysql://${url.username}${url.password ? `:${url.password}` : ''}@${url.host}/`, { logging: false, dialect: 'mysql' });
+    await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+    await admin.close();
+    url.pathname = `/${name}`;
+    databaseUrl = url.toString();
+    dropDatabase = async () => {
+      const conn = new Sequelize(`mysql://${url.username}${url.password ? `:${url.password}` : ''}@${url.host}/`, { logging: false, dialect: 'mysql' });
+      await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
+      await conn.close();
+    };
+  } else {
+    tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xyd-test-'));
+    databaseUrl = `sqlite:${path.join(tempDir, 'test.sqlite')}`;
+  }
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    ALLOW_ADMIN_WITHOUT_TOTP: 'true',
+    ...env,
+    DATABASE_URL: databaseUrl,
+  } as NodeJS.ProcessEnv);
+  const app = await createContext(config);
+  await app.db.migrate();
+  if (options.seed !== false) await seedDemo(app);
+  const { koa, registry } = buildApp(app, options);
+  const callback = koa.callback();
+  return {
+    app,
+    http: request(callback),
+    agent: () => request.agent(callback),
+    callback,
+    registry,
+    async close() {
+      await app.db.close();
+      if (dropDatabase) await dropDatabase();
+      if (tempDir) fs.rmSync(tempDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function signInAdmin(server: TestServer, username: string, password = DEMO_PASSWORD): Promise<TestAgent> {
+  const agent = server.agent();
+  const res = await agent.post('/api/v1/auth/admin/login').send({ username, password });
+  if (res.status !== 200) throw new Error(`sign-in of ${username} failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return agent;
+}
+
+/** Signs in through the development WeChat login and returns the bearer token. */
+export async function signInWechat(server: TestServer, code = `dev-${randomBytes(6).toString('hex')}`): Promise<string> {
+  const res = await server.http.post('/api/v1/auth/wechat/login').send({ code });
+  if (res.status !== 200) throw new Error(`wechat sign-in failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.data.token as string;
+}
+
+/** The smallest valid PNG (1×1). */
+export const PNG_BYTES = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  'base64',
+);
