@@ -191,18 +191,27 @@ export async function wechatLogin(
 }
 
 export async function loadAdminActor(userId: string, sessionId: string, mustEnrolTotp = false): Promise<AdminActor | null> {
-  const user = await AdminUser.findByPk(userId, { include: [{ model: Organisation, as: 'organisation' }] });
-  const org = (user as (AdminUser & { organisation?: Organisation }) | null)?.organisation;
-  if (!user || !org || user.disabled || org.disabled) return null;
+  const user = (await AdminUser.findByPk(userId, {
+    attributes: ['id', 'username', 'displayName', 'role', 'regionCode', 'disabled', 'totpSecret'],
+    include: [{ model: Organisation, as: 'organisation', attributes: ['id', 'type', 'regionCode', 'disabled'] }],
+    raw: true,
+    nest: true,
+  })) as unknown as
+    | (Pick<AdminUser, 'username' | 'displayName' | 'role' | 'regionCode' | 'disabled' | 'totpSecret'> & {
+        id: string | number;
+        organisation: { id: string | number | null; type: Organisation['type']; regionCode: string | null; disabled: boolean | number };
+      })
+    | null;
+  if (!user || user.organisation.id === null || user.disabled || user.organisation.disabled) return null;
   return {
     kind: 'admin',
-    id: user.id,
+    id: String(user.id),
     username: user.username,
     displayName: user.displayName,
     role: user.role,
-    organisationId: org.id,
-    orgType: org.type,
-    regionCode: user.role === 'platform_admin' ? null : (user.regionCode ?? org.regionCode),
+    organisationId: String(user.organisation.id),
+    orgType: user.organisation.type,
+    regionCode: user.role === 'platform_admin' ? null : (user.regionCode ?? user.organisation.regionCode),
     sessionId,
     mustEnrolTotp: mustEnrolTotp && !user.totpSecret,
   };
@@ -216,8 +225,8 @@ export async function authenticate(token: string): Promise<Actor | null> {
   if (session.userKind === 'admin') {
     actor = await loadAdminActor(session.userId, session.id, session.scope === 'enrol_totp');
   } else {
-    const user = await WechatUser.findByPk(session.userId, { attributes: ['id', 'displayName'] });
-    if (user) actor = { kind: 'wechat', id: user.id, displayName: user.displayName, sessionId: session.id };
+    const user = (await WechatUser.findByPk(session.userId, { attributes: ['id', 'displayName'], raw: true })) as { id: string | number; displayName: string } | null;
+    if (user) actor = { kind: 'wechat', id: String(user.id), displayName: user.displayName, sessionId: session.id };
   }
   if (actor) await touchSession(session);
   return actor;

@@ -39,18 +39,37 @@ export async function openSession(
   return { token, session };
 }
 
-/** Live session for a token, or null when unknown, revoked, idle too long or past its absolute expiry. */
-export async function findLiveSession(token: string): Promise<Session | null> {
-  const session = await Session.findOne({ where: { tokenHash: hashToken(token) } });
-  if (!session || session.revokedAt) return null;
+export interface LiveSession {
+  id: string;
+  userKind: UserKind;
+  userId: string;
+  scope: 'full' | 'enrol_totp';
+  lastSeenAt: Date;
+}
+
+/** Dates from raw rows: Date objects from mysql2, strings from SQLite. */
+const toDate = (value: Date | string): Date => (value instanceof Date ? value : new Date(value));
+
+/**
+ * Live session for a token, or null when unknown, revoked, idle too long or past its absolute expiry.
+ * Runs on every request, so it reads a plain row rather than a model instance.
+ */
+export async function findLiveSession(token: string): Promise<LiveSession | null> {
+  const row = (await Session.findOne({
+    where: { tokenHash: hashToken(token) },
+    attributes: ['id', 'userKind', 'userId', 'scope', 'idleMs', 'expiresAt', 'lastSeenAt', 'revokedAt'],
+    raw: true,
+  })) as unknown as (Omit<LiveSession, 'lastSeenAt'> & { idleMs: number; expiresAt: Date | string; lastSeenAt: Date | string; revokedAt: unknown }) | null;
+  if (!row || row.revokedAt) return null;
   const now = clock.nowMs();
-  if (now >= new Date(session.expiresAt).getTime()) return null;
-  if (now - new Date(session.lastSeenAt).getTime() >= session.idleMs) return null;
-  return session;
+  const lastSeenAt = toDate(row.lastSeenAt);
+  if (now >= toDate(row.expiresAt).getTime()) return null;
+  if (now - lastSeenAt.getTime() >= row.idleMs) return null;
+  return { id: String(row.id), userKind: row.userKind, userId: String(row.userId), scope: row.scope, lastSeenAt };
 }
 
 /** Sliding idle window; written at most once a minute per session to keep reads cheap. */
-export async function touchSession(session: Session): Promise<void> {
+export async function touchSession(session: { id: string; lastSeenAt: Date }): Promise<void> {
   const now = clock.now();
   if (now.getTime() - new Date(session.lastSeenAt).getTime() < 60_000) return;
   await Session.update({ lastSeenAt: now }, { where: { id: session.id } });
