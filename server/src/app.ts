@@ -119,7 +119,8 @@ export function buildApp(app: AppContext, options: BuildOptions = {}): { koa: Ko
           imgSrc: ["'self'", 'data:', 'blob:'],
           styleSrc: ["'self'", "'unsafe-inline'"],
           scriptSrc: ["'self'", "'unsafe-inline'"],
-          connectSrc: ["'self'"],
+          // Taro's H5 upload reads the chosen photo back through its blob: URL.
+          connectSrc: ["'self'", 'blob:'],
           upgradeInsecureRequests: null,
         },
       },

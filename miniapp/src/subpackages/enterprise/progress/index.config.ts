@@ -1,0 +1,4 @@
+export default definePageConfig({
+  navigationBarTitleText: '认证进度',
+  enablePullDownRefresh: true,
+})

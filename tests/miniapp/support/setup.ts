@@ -1,0 +1,12 @@
+import React from 'react';
+import ReactDOM from 'react-dom';
+import { createH5NativeComponentConfig } from '@tarojs/plugin-framework-react/dist/runtime';
+
+// Hands React to Taro's framework runtime, as the h5 app entry does, so that Taro's hooks work outside a built app.
+createH5NativeComponentConfig(null, React, ReactDOM);
+
+beforeEach(() => {
+  // Taro's H5 storage is localStorage: every test starts signed out, as a fresh browser.
+  localStorage.clear();
+  process.env.TARO_ENV = 'h5';
+});
