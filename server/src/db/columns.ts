@@ -14,3 +14,7 @@ export function bigintColumn(name: string, allowNull = false, primaryKey = false
 }
 
 export const idColumn = () => bigintColumn('id', false, true);
+
+export const stringColumn = (length: number, allowNull = false) => ({ type: DataTypes.STRING(length), allowNull });
+/** Millisecond precision on MySQL (plain DATETIME drops it). */
+export const dateColumn = (allowNull = true) => ({ type: DataTypes.DATE(3), allowNull });

@@ -1,5 +1,5 @@
 import { DataTypes, Model, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
-import { bigintColumn, idColumn } from '../../db/columns';
+import { bigintColumn, idColumn, stringColumn } from '../../db/columns';
 
 export class AuditLog extends Model<InferAttributes<AuditLog>, InferCreationAttributes<AuditLog>> {
   declare id: string;
@@ -26,7 +26,7 @@ export class AuditHead extends Model<InferAttributes<AuditHead>, InferCreationAt
 }
 
 export function initAuditModels(sequelize: Sequelize): void {
-  const str = (n: number, allowNull = false) => ({ type: DataTypes.STRING(n), allowNull });
+  const str = stringColumn;
   AuditLog.init(
     {
       id: idColumn(),

@@ -7,7 +7,7 @@ import {
   type Sequelize,
 } from 'sequelize';
 import type { TMemberRole, TVerificationStatus, ENTERPRISE_SCALES, ENTERPRISE_STATUSES } from '@xyd/shared';
-import { bigintColumn, idColumn } from '../../db/columns';
+import { bigintColumn, dateColumn, idColumn, stringColumn } from '../../db/columns';
 
 export class Enterprise extends Model<InferAttributes<Enterprise>, InferCreationAttributes<Enterprise>> {
   declare id: string;
@@ -78,8 +78,8 @@ export class VerificationRequest extends Model<
 }
 
 export function initEnterpriseModels(sequelize: Sequelize): void {
-  const str = (n: number, allowNull = false) => ({ type: DataTypes.STRING(n), allowNull });
-  const date = (allowNull = true) => ({ type: DataTypes.DATE(3), allowNull });
+  const str = stringColumn;
+  const date = dateColumn;
   Enterprise.init(
     {
       id: idColumn(),

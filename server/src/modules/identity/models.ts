@@ -7,7 +7,7 @@ import {
   type Sequelize,
 } from 'sequelize';
 import type { TAdminRole, TOrgType } from '@xyd/shared';
-import { bigintColumn, idColumn } from '../../db/columns';
+import { bigintColumn, dateColumn, idColumn, stringColumn } from '../../db/columns';
 
 export class Organisation extends Model<InferAttributes<Organisation>, InferCreationAttributes<Organisation>> {
   declare id: string;
@@ -69,8 +69,8 @@ export class Session extends Model<InferAttributes<Session>, InferCreationAttrib
 }
 
 export function initIdentityModels(sequelize: Sequelize): void {
-  const str = (n: number, allowNull = false) => ({ type: DataTypes.STRING(n), allowNull });
-  const date = (allowNull = true) => ({ type: DataTypes.DATE(3), allowNull });
+  const str = stringColumn;
+  const date = dateColumn;
   Organisation.init(
     {
       id: idColumn(),

@@ -6,7 +6,7 @@ import {
   type InferCreationAttributes,
   type Sequelize,
 } from 'sequelize';
-import { bigintColumn, idColumn } from '../../db/columns';
+import { bigintColumn, dateColumn, idColumn, stringColumn } from '../../db/columns';
 import type { UserKind } from '../identity/models';
 
 export type OutboxStatus = 'pending' | 'delivering' | 'done' | 'failed';
@@ -57,8 +57,8 @@ export class SubscriptionGrant extends Model<InferAttributes<SubscriptionGrant>,
 }
 
 export function initNotificationModels(sequelize: Sequelize): void {
-  const str = (n: number, allowNull = false) => ({ type: DataTypes.STRING(n), allowNull });
-  const date = (allowNull = true) => ({ type: DataTypes.DATE(3), allowNull });
+  const str = stringColumn;
+  const date = dateColumn;
   OutboxItem.init(
     {
       id: idColumn(),
