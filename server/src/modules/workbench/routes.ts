@@ -26,7 +26,7 @@ async function cardsFor(actor: AdminActor): Promise<Card[]> {
         { key: 'users', title: '后台用户', value: await AdminUser.count(), link: '/platform/users' },
         { key: 'enterprises', title: '企业总数', value: enterprises, link: '/enterprises' },
         { key: 'pendingVerifications', title: '待审核认证', value: await pending(), link: '/verifications' },
-        { key: 'auditRows', title: '审计记录', value: await AuditLog.count(), link: '/platform/audit' },
+        { key: 'auditRows', title: '审计记录', value: await AuditLog.count(), link: '/platform/audit-logs' },
         unreadCard,
       ];
     case 'advisor':

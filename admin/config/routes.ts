@@ -1,0 +1,54 @@
+/**
+ * Console routes. `access` names a flag from src/access.ts; the layout hides the menu entry and shows 403 when it is false.
+ */
+export default [
+  { path: '/login', name: '登录', component: './login', layout: false },
+  { path: '/', redirect: '/workbench' },
+  { path: '/workbench', name: '工作台', icon: 'DashboardOutlined', component: './workbench' },
+  {
+    path: '/verifications',
+    name: '企业认证审核',
+    icon: 'AuditOutlined',
+    access: 'canReviewVerifications',
+    routes: [
+      { path: '/verifications', component: './verifications' },
+      { path: '/verifications/:id', name: '认证详情', component: './verifications/detail', hideInMenu: true },
+    ],
+  },
+  {
+    path: '/enterprises',
+    name: '企业库',
+    icon: 'BankOutlined',
+    access: 'canSeeEnterprises',
+    routes: [
+      { path: '/enterprises', component: './enterprises' },
+      { path: '/enterprises/:id', name: '企业详情', component: './enterprises/detail', hideInMenu: true },
+    ],
+  },
+  {
+    path: '/platform',
+    name: '平台管理',
+    icon: 'SettingOutlined',
+    access: 'canAdminPlatform',
+    routes: [
+      { path: '/platform', redirect: '/platform/organisations' },
+      { path: '/platform/organisations', name: '机构管理', component: './organisations', access: 'canAdminPlatform' },
+      { path: '/platform/users', name: '用户管理', component: './admin-users', access: 'canAdminPlatform' },
+      { path: '/platform/audit-logs', name: '审计日志', component: './audit-logs', access: 'canSeeAudit' },
+      // The server's workbench card links here.
+      { path: '/platform/audit', redirect: '/platform/audit-logs' },
+    ],
+  },
+  { path: '/messages', name: '消息中心', icon: 'BellOutlined', component: './messages' },
+  {
+    path: '/account',
+    name: '个人设置',
+    icon: 'UserOutlined',
+    routes: [
+      { path: '/account', redirect: '/account/security' },
+      { path: '/account/security', name: '安全设置', component: './account/security' },
+      { path: '/account/sessions', name: '登录设备', component: './account/sessions' },
+    ],
+  },
+  { path: '*', component: './404' },
+];

@@ -1,0 +1,35 @@
+import type { TAdminRole, TCurrentUser } from '@xyd/shared';
+
+export interface AccessFlags {
+  isSignedIn: boolean;
+  /** Organisations, console users: platform_admin. */
+  canAdminPlatform: boolean;
+  /** The verification queue and its details: advisors and platform admins. */
+  canReviewVerifications: boolean;
+  /** Approve or reject a verification: the region's advisor (docs/API.md). */
+  canDecideVerifications: boolean;
+  /** The enterprise list; the server narrows it to the caller's region, institution or authorisations. */
+  canSeeEnterprises: boolean;
+  /** The audit log and its hash-chain check. */
+  canSeeAudit: boolean;
+}
+
+const CONSOLE_ROLES: readonly TAdminRole[] = ['platform_admin', 'advisor', 'gov', 'fi_admin', 'fi_officer', 'agency'];
+
+function consoleRole(user: TCurrentUser | null | undefined): TAdminRole | null {
+  if (!user || user.kind !== 'admin') return null;
+  return (CONSOLE_ROLES as readonly string[]).includes(user.role) ? (user.role as TAdminRole) : null;
+}
+
+/** Permission flags for routes (`access:` in config/routes.ts) and buttons; the server enforces the same rules. */
+export default function access(initialState: { currentUser?: TCurrentUser | null } | undefined): AccessFlags {
+  const role = consoleRole(initialState?.currentUser);
+  return {
+    isSignedIn: role !== null,
+    canAdminPlatform: role === 'platform_admin',
+    canReviewVerifications: role === 'platform_admin' || role === 'advisor',
+    canDecideVerifications: role === 'advisor',
+    canSeeEnterprises: role !== null,
+    canSeeAudit: role === 'platform_admin',
+  };
+}

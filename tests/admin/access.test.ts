@@ -1,0 +1,35 @@
+import type { TAdminRole } from '@xyd/shared';
+import access from '@/access';
+import { userOf } from './support/fixtures';
+
+describe('access flags per role', () => {
+  const table: [TAdminRole, Record<string, boolean>][] = [
+    ['platform_admin', { canAdminPlatform: true, canReviewVerifications: true, canDecideVerifications: false, canSeeEnterprises: true, canSeeAudit: true }],
+    ['advisor', { canAdminPlatform: false, canReviewVerifications: true, canDecideVerifications: true, canSeeEnterprises: true, canSeeAudit: false }],
+    ['gov', { canAdminPlatform: false, canReviewVerifications: false, canDecideVerifications: false, canSeeEnterprises: true, canSeeAudit: false }],
+    ['fi_admin', { canAdminPlatform: false, canReviewVerifications: false, canDecideVerifications: false, canSeeEnterprises: true, canSeeAudit: false }],
+    ['fi_officer', { canAdminPlatform: false, canReviewVerifications: false, canDecideVerifications: false, canSeeEnterprises: true, canSeeAudit: false }],
+    ['agency', { canAdminPlatform: false, canReviewVerifications: false, canDecideVerifications: false, canSeeEnterprises: true, canSeeAudit: false }],
+  ];
+
+  it.each(table)('%s', (role, expected) => {
+    expect(access({ currentUser: userOf(role) })).toEqual({ isSignedIn: true, ...expected });
+  });
+
+  it('grants nothing when nobody is signed in', () => {
+    for (const state of [undefined, {}, { currentUser: null }]) {
+      expect(Object.values(access(state)).every((flag) => flag === false)).toBe(true);
+    }
+  });
+
+  it('grants nothing to a mini-program user even if a console role were claimed', () => {
+    const flags = access({ currentUser: { ...userOf('platform_admin'), kind: 'wechat' } });
+    expect(Object.values(flags).every((flag) => flag === false)).toBe(true);
+  });
+
+  it('grants nothing to an enterprise role', () => {
+    const flags = access({ currentUser: { ...userOf('advisor'), role: 'ent_user' } });
+    expect(flags.isSignedIn).toBe(false);
+    expect(flags.canSeeEnterprises).toBe(false);
+  });
+});
