@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import type { DestinationStream } from 'pino';
 import { buildApp } from './app';
 import { loadConfig, ConfigError, type AppConfig } from './config';
 import type { AppContext } from './context';
@@ -8,8 +9,8 @@ import { startDispatcher } from './modules/notifications/dispatcher';
 import { DEMO_PASSWORD, DEMO_USERS, demoEnterprises, seedDemo } from './seed/demo';
 import { WechatClient, createDevLoginProvider } from './wechat';
 
-export async function createContext(config: AppConfig): Promise<AppContext> {
-  const logger = createLogger(config.logLevel);
+export async function createContext(config: AppConfig, logDestination?: DestinationStream): Promise<AppContext> {
+  const logger = createLogger(config.logLevel, logDestination);
   const db = connect(config.databaseUrl);
   const wechatClient =
     config.wechat.appId && config.wechat.secret

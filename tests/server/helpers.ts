@@ -29,7 +29,7 @@ export interface TestServer {
  */
 export async function startTestServer(
   env: Record<string, string> = {},
-  options: BuildOptions & { seed?: boolean } = {},
+  options: BuildOptions & { seed?: boolean; logLines?: string[] } = {},
 ): Promise<TestServer> {
   const suffix = `${process.env.JEST_WORKER_ID ?? '0'}_${randomBytes(4).toString('hex')}`;
   let databaseUrl: string;
@@ -60,7 +60,8 @@ export async function startTestServer(
     ...env,
     DATABASE_URL: databaseUrl,
   } as NodeJS.ProcessEnv);
-  const app = await createContext(config);
+  const lines = options.logLines;
+  const app = await createContext(config, lines ? { write: (line: string) => void lines.push(line) } : undefined);
   await app.db.migrate();
   if (options.seed !== false) await seedDemo(app);
   const { koa, registry } = buildApp(app, options);

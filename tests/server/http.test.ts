@@ -73,3 +73,38 @@ describe('audit verify command', () => {
     expect(out).toMatch(/audit chain intact: \d+ rows checked/);
   });
 });
+
+describe('logs', () => {
+  it('carry no passwords, tokens, login codes or identity numbers', async () => {
+    const lines: string[] = [];
+    const logged = await startTestServer({ LOG_LEVEL: 'debug' }, { logLines: lines, signInLimit: 100 });
+    try {
+      const { demoEnterprises } = await import('../../server/src/seed/demo');
+      const { PNG_BYTES } = await import('./helpers');
+      const e = demoEnterprises()[3];
+      await logged.http.post('/api/v1/auth/admin/login').send({ username: 'admin', password: 'Wrong-secret-pass-1' });
+      const ok = await logged.http.post('/api/v1/auth/admin/login').send({ username: 'admin', password: DEMO_PASSWORD });
+      const cookie = String(ok.headers['set-cookie']).split(';')[0];
+      await logged.http.get('/api/v1/auth/me').set('Cookie', cookie);
+      const login = await logged.http.post('/api/v1/auth/wechat/login').send({ code: 'dev-logcheck-code-123' });
+      const token = login.body.data.token as string;
+      await logged.http
+        .post('/api/v1/verifications')
+        .set('Authorization', `Bearer ${token}`)
+        .field('uscc', e.uscc)
+        .field('enterpriseName', e.name)
+        .field('legalRepName', e.legalRepName)
+        .field('legalRepIdNumber', e.legalRepIdNumber)
+        .field('applicantRole', 'owner')
+        .attach('licence', PNG_BYTES, 'licence.png')
+        .expect(201);
+      const text = lines.join('\n');
+      expect(lines.length).toBeGreaterThan(4);
+      for (const secret of ['Wrong-secret-pass-1', DEMO_PASSWORD, cookie.split('=')[1], token, 'dev-logcheck-code-123', e.legalRepIdNumber]) {
+        expect(text).not.toContain(secret);
+      }
+    } finally {
+      await logged.close();
+    }
+  });
+});
