@@ -49,6 +49,7 @@ async function notify(userId: string, title = '企业认证已通过') {
       templateKey: 'verification_result',
       title,
       body: '测试消息',
+      link: '/subpackages/enterprise/progress/index',
       wechatData: { thing1: { value: '测试企业' }, phrase2: { value: '已通过' } },
     }),
   );
@@ -96,7 +97,11 @@ describe('outbox', () => {
     await notify(without.id);
     await dispatchOnce(server.app);
     expect(fake.calls.subscribe_send).toHaveLength(1);
-    expect(fake.calls.subscribe_send[0].body).toMatchObject({ template_id: 'tmpl-verify', data: { thing1: { value: '测试企业' } } });
+    expect(fake.calls.subscribe_send[0].body).toMatchObject({
+      template_id: 'tmpl-verify',
+      page: 'subpackages/enterprise/progress/index',
+      data: { thing1: { value: '测试企业' } },
+    });
     expect(await Message.count({ where: { recipientId: withGrant.id } })).toBe(1);
     expect(await Message.count({ where: { recipientId: without.id } })).toBe(1);
     const rows = await OutboxItem.findAll({ where: { recipientId: [withGrant.id, without.id] } });

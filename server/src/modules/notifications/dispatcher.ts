@@ -80,7 +80,8 @@ async function deliverWechat(app: AppContext, item: OutboxItem): Promise<WechatO
     await client.sendSubscribeMessage({
       touser: user.openid,
       templateId: template.templateId,
-      page: item.link ?? undefined,
+      // WeChat wants a page path relative to the mini-program root (`pages/x/index?id=1`).
+      page: item.link ? item.link.replace(/^\/+/, '') : undefined,
       data: JSON.parse(item.wechatData) as Record<string, { value: string }>,
       miniprogramState: app.config.wechat.miniprogramState,
     });
