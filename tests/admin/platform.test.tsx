@@ -36,12 +36,16 @@ const officer: TAdminUser = {
   role: 'fi_officer',
   organisation: { id: '20', name: '杭州银行', type: 'bank', regionCode: '330100' },
   regionCode: null,
+  regionName: '杭州市',
   disabled: false,
   totpEnabled: false,
   lockedUntil: null,
   lastLoginAt: null,
   createdAt: '2025-01-02T00:00:00.000Z',
 };
+
+/** An option in the open region cascader (the users table may show the same region name). */
+const cascaderOption = (name: string) => screen.findByText(name, { selector: '.ant-cascader-menu-item-content' });
 
 /** The select box (antd Select or Cascader) of the form item labelled `label`. */
 function selectBox(container: HTMLElement, label: string): HTMLElement {
@@ -103,9 +107,9 @@ describe('organisations', () => {
     await pick(user, dialog, '机构类型', '担保机构');
 
     fireEvent.mouseDown(selectBox(dialog, '所在地区'));
-    await user.click(await screen.findByText('浙江省'));
-    await user.click(await screen.findByText('杭州市'));
-    await user.click(await screen.findByText('西湖区'));
+    await user.click(await cascaderOption('浙江省'));
+    await user.click(await cascaderOption('杭州市'));
+    await user.click(await cascaderOption('西湖区'));
 
     await user.click(within(dialog).getByRole('button', { name: '确定' }));
     await waitFor(() => expect(api.callsTo('POST /api/v1/organisations')).toHaveLength(1));
@@ -180,8 +184,8 @@ describe('console users', () => {
     expect(api.callsTo('POST /api/v1/admin-users')).toHaveLength(0);
 
     fireEvent.mouseDown(selectBox(dialog, '管辖地区'));
-    await user.click(await screen.findByText('浙江省'));
-    await user.click(await screen.findByText('杭州市'));
+    await user.click(await cascaderOption('浙江省'));
+    await user.click(await cascaderOption('杭州市'));
     fireEvent.keyDown(selectBox(dialog, '管辖地区'), { key: 'Escape' });
     await user.click(within(dialog).getByRole('button', { name: '确定' }));
     await waitFor(() => expect(api.callsTo('POST /api/v1/admin-users')).toHaveLength(1));
@@ -209,8 +213,8 @@ describe('console users', () => {
     await pick(user, dialog, '角色', '政府用户');
     await pick(user, dialog, '所属机构', '杭州市发展和改革委员会（政府部门）');
     fireEvent.mouseDown(selectBox(dialog, '管辖地区'));
-    await user.click(await screen.findByText('浙江省'));
-    await user.click(await screen.findByText('杭州市'));
+    await user.click(await cascaderOption('浙江省'));
+    await user.click(await cascaderOption('杭州市'));
     // changeOnSelect: a city is a valid scope; close the picker by pressing Escape.
     fireEvent.keyDown(selectBox(dialog, '管辖地区'), { key: 'Escape' });
 

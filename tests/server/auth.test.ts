@@ -172,6 +172,18 @@ describe('platform administration', () => {
   });
 });
 
+describe('console user list', () => {
+  it('names the region each user answers for', async () => {
+    const admin = await signInAdmin(server, 'admin');
+    const res = await admin.get('/api/v1/admin-users?pageSize=100');
+    const byName = new Map(res.body.data.list.map((u: { username: string; regionName: string | null }) => [u.username, u.regionName]));
+    expect(byName.get('advisor')).toBe('杭州市');
+    expect(byName.get('gov_district')).toBe('西湖区');
+    expect(byName.get('admin')).toBeNull();
+  });
+});
+
+// Models bind to one database at a time: this block starts a second server, so it stays last in the file.
 describe('TOTP required (production-like setting)', () => {
   let strict: TestServer;
   beforeAll(async () => {

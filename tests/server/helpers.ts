@@ -24,6 +24,9 @@ export interface TestServer {
 }
 
 /**
+ * Models are bound to one database per process (as in production): while a second server started in the
+ * same file is alive or after it, use that one; keep such tests at the end of a file.
+ *
  * A server on a database of its own: a temporary SQLite file by default, or a fresh schema on the MySQL
  * server named by DATABASE_URL (dropped afterwards).
  */

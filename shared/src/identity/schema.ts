@@ -116,6 +116,8 @@ export const ZAdminUser = z.object({
   role: z.enum(ADMIN_ROLES),
   organisation: ZOrganisationRef,
   regionCode: z.string().nullable(),
+  /** Name of the region the user answers for: their own, else their organisation's. */
+  regionName: z.string().nullable(),
   disabled: z.boolean(),
   totpEnabled: z.boolean(),
   lockedUntil: z.string().nullable(),

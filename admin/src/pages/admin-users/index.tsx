@@ -128,7 +128,7 @@ export default function AdminUsersPage() {
         }
       },
     },
-    { title: '管辖地区', dataIndex: 'regionCode', search: false, width: 100, render: (_, u) => u.regionCode ?? u.organisation.regionCode ?? '-' },
+    { title: '管辖地区', dataIndex: 'regionCode', search: false, width: 100, render: (_, u) => u.regionName ?? u.regionCode ?? u.organisation.regionCode ?? '-' },
     {
       title: '状态',
       dataIndex: 'disabled',

@@ -106,7 +106,17 @@ export async function updateOrganisation(app: AppContext, actor: AdminActor, id:
   return (await listOrganisations({ current: 1, pageSize: 100 }, { keyword: input.name ?? org.name })).list.find((o) => o.id === id)!;
 }
 
-function toUserDto(u: AdminUser, org: Organisation): TAdminUser {
+async function regionNamesOf(codes: Array<string | null>): Promise<Map<string, string>> {
+  const unique = [...new Set(codes.filter((c): c is string => Boolean(c)))];
+  if (unique.length === 0) return new Map();
+  const regions = await Region.findAll({ where: { code: unique }, attributes: ['code', 'name'], raw: true });
+  return new Map(regions.map((r) => [r.code, r.name]));
+}
+
+const effectiveRegion = (u: AdminUser, org: Organisation): string | null => u.regionCode ?? org.regionCode;
+
+function toUserDto(u: AdminUser, org: Organisation, regionNames: Map<string, string>): TAdminUser {
+  const region = effectiveRegion(u, org);
   return {
     id: u.id,
     username: u.username,
@@ -114,6 +124,7 @@ function toUserDto(u: AdminUser, org: Organisation): TAdminUser {
     role: u.role,
     organisation: { id: org.id, name: org.name, type: org.type, regionCode: org.regionCode },
     regionCode: u.regionCode,
+    regionName: region ? (regionNames.get(region) ?? null) : null,
     disabled: u.disabled,
     totpEnabled: Boolean(u.totpSecret),
     lockedUntil: u.lockedUntil ? new Date(u.lockedUntil).toISOString() : null,
@@ -137,7 +148,9 @@ export async function listAdminUsers(
     offset: (page.current - 1) * page.pageSize,
     limit: page.pageSize,
   });
-  return { list: rows.map((u) => toUserDto(u, (u as AdminUser & { organisation: Organisation }).organisation)), total: count };
+  const withOrg = rows.map((u) => ({ u, org: (u as AdminUser & { organisation: Organisation }).organisation }));
+  const names = await regionNamesOf(withOrg.map(({ u, org }) => effectiveRegion(u, org)));
+  return { list: withOrg.map(({ u, org }) => toUserDto(u, org, names)), total: count };
 }
 
 async function assertRoleFitsOrganisation(role: TAdminRole, org: Organisation): Promise<void> {
@@ -150,7 +163,8 @@ async function assertRoleFitsOrganisation(role: TAdminRole, org: Organisation): 
 async function userDto(id: string): Promise<TAdminUser> {
   const u = await AdminUser.findByPk(id, { include: [{ model: Organisation, as: 'organisation' }] });
   if (!u) throw new NotFoundError('用户不存在');
-  return toUserDto(u, (u as AdminUser & { organisation: Organisation }).organisation);
+  const org = (u as AdminUser & { organisation: Organisation }).organisation;
+  return toUserDto(u, org, await regionNamesOf([effectiveRegion(u, org)]));
 }
 
 export async function createAdminUser(app: AppContext, actor: AdminActor, input: TCreateAdminUser, meta: RequestMeta) {
