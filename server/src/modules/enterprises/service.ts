@@ -8,7 +8,7 @@ import { enterpriseScope } from '../../lib/scope';
 import type { RequestMeta } from '../../http/route';
 import { recordAuditAlone } from '../audit/service';
 import type { Actor } from '../identity/actor';
-import { Region } from '../regions/model';
+import { regionNames } from '../regions/service';
 import { Enterprise, EnterpriseMember } from './models';
 
 /** Identity numbers are compared through a keyed hash and shown masked; the clear number is never stored. */
@@ -24,13 +24,6 @@ async function memberEnterpriseIds(wechatUserId: string, t?: Transaction): Promi
 
 export async function scopeFor(actor: Actor) {
   return enterpriseScope(actor, actor.kind === 'wechat' ? { memberEnterpriseIds: await memberEnterpriseIds(actor.id) } : {});
-}
-
-async function regionNames(codes: string[]): Promise<Map<string, string>> {
-  const unique = [...new Set(codes)];
-  if (unique.length === 0) return new Map();
-  const regions = await Region.findAll({ where: { code: unique }, raw: true });
-  return new Map(regions.map((r) => [r.code, r.name]));
 }
 
 async function memberCounts(ids: string[]): Promise<Map<string, number>> {

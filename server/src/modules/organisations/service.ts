@@ -22,6 +22,7 @@ import { AdminUser, Organisation } from '../identity/models';
 import { hashPassword } from '../identity/passwords';
 import { revokeAllSessions } from '../identity/sessions';
 import { Region } from '../regions/model';
+import { regionNames } from '../regions/service';
 
 async function assertRegion(code: string, field: string): Promise<Region> {
   const region = await Region.findByPk(code);
@@ -52,9 +53,7 @@ export async function listOrganisations(
       })) as unknown as Array<{ organisationId: string | number; n: string | number }>)
     : [];
   const countBy = new Map(counts.map((c) => [String(c.organisationId), Number(c.n)]));
-  const codes = [...new Set(rows.map((r) => r.regionCode).filter((c): c is string => Boolean(c)))];
-  const regions = codes.length ? await Region.findAll({ where: { code: codes }, raw: true }) : [];
-  const regionName = new Map(regions.map((r) => [r.code, r.name]));
+  const regionName = await regionNames(rows.map((r) => r.regionCode));
   return {
     list: rows.map((o) => ({
       id: o.id,
@@ -106,16 +105,9 @@ export async function updateOrganisation(app: AppContext, actor: AdminActor, id:
   return (await listOrganisations({ current: 1, pageSize: 100 }, { keyword: input.name ?? org.name })).list.find((o) => o.id === id)!;
 }
 
-async function regionNamesOf(codes: Array<string | null>): Promise<Map<string, string>> {
-  const unique = [...new Set(codes.filter((c): c is string => Boolean(c)))];
-  if (unique.length === 0) return new Map();
-  const regions = await Region.findAll({ where: { code: unique }, attributes: ['code', 'name'], raw: true });
-  return new Map(regions.map((r) => [r.code, r.name]));
-}
-
 const effectiveRegion = (u: AdminUser, org: Organisation): string | null => u.regionCode ?? org.regionCode;
 
-function toUserDto(u: AdminUser, org: Organisation, regionNames: Map<string, string>): TAdminUser {
+function toUserDto(u: AdminUser, org: Organisation, names: Map<string, string>): TAdminUser {
   const region = effectiveRegion(u, org);
   return {
     id: u.id,
@@ -124,7 +116,7 @@ function toUserDto(u: AdminUser, org: Organisation, regionNames: Map<string, str
     role: u.role,
     organisation: { id: org.id, name: org.name, type: org.type, regionCode: org.regionCode },
     regionCode: u.regionCode,
-    regionName: region ? (regionNames.get(region) ?? null) : null,
+    regionName: region ? (names.get(region) ?? null) : null,
     disabled: u.disabled,
     totpEnabled: Boolean(u.totpSecret),
     lockedUntil: u.lockedUntil ? new Date(u.lockedUntil).toISOString() : null,
@@ -149,7 +141,7 @@ export async function listAdminUsers(
     limit: page.pageSize,
   });
   const withOrg = rows.map((u) => ({ u, org: (u as AdminUser & { organisation: Organisation }).organisation }));
-  const names = await regionNamesOf(withOrg.map(({ u, org }) => effectiveRegion(u, org)));
+  const names = await regionNames(withOrg.map(({ u, org }) => effectiveRegion(u, org)));
   return { list: withOrg.map(({ u, org }) => toUserDto(u, org, names)), total: count };
 }
 
@@ -164,7 +156,7 @@ async function userDto(id: string): Promise<TAdminUser> {
   const u = await AdminUser.findByPk(id, { include: [{ model: Organisation, as: 'organisation' }] });
   if (!u) throw new NotFoundError('用户不存在');
   const org = (u as AdminUser & { organisation: Organisation }).organisation;
-  return toUserDto(u, org, await regionNamesOf([effectiveRegion(u, org)]));
+  return toUserDto(u, org, await regionNames([effectiveRegion(u, org)]));
 }
 
 export async function createAdminUser(app: AppContext, actor: AdminActor, input: TCreateAdminUser, meta: RequestMeta) {
