@@ -8,6 +8,7 @@ export * from './identity/schema';
 export * from './enterprise/schema';
 export * from './messages/schema';
 export * from './audit/schema';
+export * from './jobs/schema';
 
 // Default zod messages in Simplified Chinese for every app that validates with these schemas.
 import { config, locales } from 'zod';

@@ -21,13 +21,32 @@ export const ZAuditQuery = z.object({
   actorId: z.string().regex(/^\d+$/, '操作人编号不正确').optional(),
 });
 
+/** One row whose stored content, link or place in the chain does not hold. */
+export const ZAuditBrokenRow = z.object({ id: z.string(), seq: z.string(), reason: z.string() });
+export type TAuditBrokenRow = z.infer<typeof ZAuditBrokenRow>;
+
+/**
+ * The latest verification run (a job on the worker): incremental from the last good checkpoint, reporting every
+ * broken row rather than only the first. `firstBrokenId`/`reason` repeat the first entry of `broken`.
+ */
 export const ZAuditVerifyResult = z.object({
   ok: z.boolean(),
   checked: z.number().int(),
+  broken: z.array(ZAuditBrokenRow),
   firstBrokenId: z.string().nullable(),
   reason: z.string().nullable(),
+  /** Highest sealed (chained) sequence number and its hash. */
+  sealedSeq: z.string().nullable(),
+  headHash: z.string().nullable(),
+  /** Rows appended but not yet chained by the sealer. */
+  unsealed: z.number().int(),
+  verifiedAt: z.string().nullable(),
 });
 export type TAuditVerifyResult = z.infer<typeof ZAuditVerifyResult>;
+
+/** The chain head exported periodically as an external anchor: write it down elsewhere to detect a rewrite. */
+export const ZAuditAnchor = z.object({ id: z.string(), seq: z.string(), hash: z.string(), at: z.string() });
+export type TAuditAnchor = z.infer<typeof ZAuditAnchor>;
 
 export const ZWorkbench = z.object({
   cards: z.array(z.object({ key: z.string(), title: z.string(), value: z.number(), link: z.string().nullable() })),

@@ -112,6 +112,8 @@ export const ZRegistrationData = z.object({
   legalRepIdMasked: z.string(),
   regionName: z.string(),
   status: z.enum(ENTERPRISE_STATUSES),
+  /** Display names of the firm's current 法定代表人 members: approving another owner needs a warning. */
+  existingOwners: z.array(z.string()),
 });
 
 export const ZVerificationDetail = ZVerification.extend({

@@ -1,6 +1,10 @@
 import type { QueryInterface } from 'sequelize';
 import * as foundation from './2026.11.26T00.01.foundation';
 import * as regions from './2026.11.26T00.02.regions';
+import * as hardening from './2026.12.01T00.01.hardening';
+import * as jobs from './2026.12.01T00.02.jobs';
+import * as audit from './2026.12.01T00.03.audit';
+import * as files from './2026.12.01T00.04.files';
 
 type Step = (params: { context: QueryInterface }) => Promise<void>;
 
@@ -11,4 +15,8 @@ type Step = (params: { context: QueryInterface }) => Promise<void>;
 export const migrations: Array<{ name: string; up: Step; down: Step }> = [
   { name: '2026.11.26T00.01.foundation', ...foundation },
   { name: '2026.11.26T00.02.regions', ...regions },
+  { name: '2026.12.01T00.01.hardening', ...hardening },
+  { name: '2026.12.01T00.02.jobs', ...jobs },
+  { name: '2026.12.01T00.03.audit', ...audit },
+  { name: '2026.12.01T00.04.files', ...files },
 ];
