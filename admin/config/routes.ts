@@ -35,6 +35,7 @@ export default [
       { path: '/platform/organisations', name: '机构管理', component: './organisations', access: 'canAdminPlatform' },
       { path: '/platform/users', name: '用户管理', component: './admin-users', access: 'canAdminPlatform' },
       { path: '/platform/audit-logs', name: '审计日志', component: './audit-logs', access: 'canSeeAudit' },
+      { path: '/platform/jobs', name: '任务队列', component: './jobs', access: 'canSeeJobs' },
       // The server's workbench card links here.
       { path: '/platform/audit', redirect: '/platform/audit-logs' },
     ],

@@ -6,12 +6,19 @@ export interface AccessFlags {
   canAdminPlatform: boolean;
   /** The verification queue and its details: advisors and platform admins. */
   canReviewVerifications: boolean;
-  /** Approve or reject a verification: the region's advisor (docs/API.md). */
+  /**
+   * Approve or reject a verification: the advisor of the firm's current region, or a platform admin (for requests no
+   * advisor covers); the server checks which request each may decide.
+   */
   canDecideVerifications: boolean;
+  /** Hand a request of an unregistered firm to another region's advisors: platform_admin. */
+  canReassignVerifications: boolean;
   /** The enterprise list; the server narrows it to the caller's region, institution or authorisations. */
   canSeeEnterprises: boolean;
   /** The audit log and its hash-chain check. */
   canSeeAudit: boolean;
+  /** The job runner's queues, failures and retries: platform_admin. */
+  canSeeJobs: boolean;
 }
 
 const CONSOLE_ROLES: readonly TAdminRole[] = ['platform_admin', 'advisor', 'gov', 'fi_admin', 'fi_officer', 'agency'];
@@ -28,8 +35,10 @@ export default function access(initialState: { currentUser?: TCurrentUser | null
     isSignedIn: role !== null,
     canAdminPlatform: role === 'platform_admin',
     canReviewVerifications: role === 'platform_admin' || role === 'advisor',
-    canDecideVerifications: role === 'advisor',
+    canDecideVerifications: role === 'advisor' || role === 'platform_admin',
+    canReassignVerifications: role === 'platform_admin',
     canSeeEnterprises: role !== null,
     canSeeAudit: role === 'platform_admin',
+    canSeeJobs: role === 'platform_admin',
   };
 }

@@ -1,5 +1,5 @@
 import type { RequestConfig, RequestOptions } from '@umijs/max';
-import { history } from '@umijs/max';
+import { getRequestInstance, history } from '@umijs/max';
 import type { ApiEnvelope, TFieldError } from '@xyd/shared';
 import { message } from 'antd';
 import { isLoginPath, loginPathFor } from '@/utils/route';
@@ -49,6 +49,73 @@ export function errorMessageOf(error: unknown): string {
   return NETWORK_ERROR_MESSAGE;
 }
 
+export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
+
+/** 128 random bits as hex. getRandomValues, unlike randomUUID, also works when the console is served over plain http. */
+export function newIdempotencyKey(): string {
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** Every POST creates or changes something, except signing in and out, which carry no lasting result to replay. */
+export function isCreatingRequest(method: string | undefined, url: string | undefined): boolean {
+  if ((method ?? 'GET').toUpperCase() !== 'POST') return false;
+  const path = (url ?? '').split('?')[0];
+  return !/\/api\/v1\/auth\//.test(path);
+}
+
+type HeaderBag = Record<string, unknown> & { get?: (name: string) => unknown; set?: (name: string, value: string) => void };
+
+function idempotencyKeyOf(headers: HeaderBag | undefined): string | undefined {
+  if (!headers) return undefined;
+  const value = typeof headers.get === 'function' ? headers.get(IDEMPOTENCY_HEADER) : headers[IDEMPOTENCY_HEADER];
+  return typeof value === 'string' && value ? value : undefined;
+}
+
+interface AxiosLikeConfig {
+  method?: string;
+  url?: string;
+  headers?: unknown;
+  /** Set on the one automatic retry of an unanswered creating request. */
+  xydRetried?: boolean;
+}
+
+/**
+ * A fresh key for each creating call (one call per user action). A key already present is kept: that is the same
+ * action sent again — by the retry below, or by a caller that passes its own key.
+ */
+function addIdempotencyKey<C extends AxiosLikeConfig>(config: C): C {
+  if (!isCreatingRequest(config.method, config.url)) return config;
+  const headers = (config.headers ?? {}) as HeaderBag;
+  if (idempotencyKeyOf(headers)) return config;
+  if (typeof headers.set === 'function') headers.set(IDEMPOTENCY_HEADER, newIdempotencyKey());
+  else headers[IDEMPOTENCY_HEADER] = newIdempotencyKey();
+  return { ...config, headers };
+}
+
+/**
+ * A creating call that got no answer (connection dropped, timeout) may or may not have happened on the server. Send it
+ * once more with the same key: the server then either does it once or replays the first result.
+ */
+function retryUnansweredOnce(error: Error): Promise<Error> {
+  const failure = error as { response?: unknown; code?: string; config?: AxiosLikeConfig } | undefined;
+  const config = failure?.config;
+  if (
+    failure &&
+    !failure.response &&
+    failure.code !== 'ERR_CANCELED' &&
+    config &&
+    !config.xydRetried &&
+    isCreatingRequest(config.method, config.url) &&
+    idempotencyKeyOf(config.headers as HeaderBag | undefined)
+  ) {
+    // Resolving an axios error interceptor with a response turns the failure into that response.
+    return getRequestInstance().request({ ...config, xydRetried: true } as never) as unknown as Promise<Error>;
+  }
+  return Promise.reject(toApiError(error));
+}
+
 function sendToLogin() {
   if (!isLoginPath(history.location.pathname)) history.push(loginPathFor(history.location));
 }
@@ -76,7 +143,6 @@ export const errorConfig: RequestConfig = {
       message.error(errorMessageOf(error));
     },
   },
-  responseInterceptors: [
-    [(response) => response, (error: unknown) => Promise.reject(toApiError(error))],
-  ],
+  requestInterceptors: [(config: RequestOptions) => addIdempotencyKey(config)],
+  responseInterceptors: [[(response) => response, retryUnansweredOnce]],
 };

@@ -4,12 +4,12 @@ import { userOf } from './support/fixtures';
 
 describe('access flags per role', () => {
   const table: [TAdminRole, Record<string, boolean>][] = [
-    ['platform_admin', { canAdminPlatform: true, canReviewVerifications: true, canDecideVerifications: false, canSeeEnterprises: true, canSeeAudit: true }],
-    ['advisor', { canAdminPlatform: false, canReviewVerifications: true, canDecideVerifications: true, canSeeEnterprises: true, canSeeAudit: false }],
-    ['gov', { canAdminPlatform: false, canReviewVerifications: false, canDecideVerifications: false, canSeeEnterprises: true, canSeeAudit: false }],
-    ['fi_admin', { canAdminPlatform: false, canReviewVerifications: false, canDecideVerifications: false, canSeeEnterprises: true, canSeeAudit: false }],
-    ['fi_officer', { canAdminPlatform: false, canReviewVerifications: false, canDecideVerifications: false, canSeeEnterprises: true, canSeeAudit: false }],
-    ['agency', { canAdminPlatform: false, canReviewVerifications: false, canDecideVerifications: false, canSeeEnterprises: true, canSeeAudit: false }],
+    ['platform_admin', { canAdminPlatform: true, canReviewVerifications: true, canDecideVerifications: true, canReassignVerifications: true, canSeeEnterprises: true, canSeeAudit: true, canSeeJobs: true }],
+    ['advisor', { canAdminPlatform: false, canReviewVerifications: true, canDecideVerifications: true, canReassignVerifications: false, canSeeEnterprises: true, canSeeAudit: false, canSeeJobs: false }],
+    ['gov', { canAdminPlatform: false, canReviewVerifications: false, canDecideVerifications: false, canReassignVerifications: false, canSeeEnterprises: true, canSeeAudit: false, canSeeJobs: false }],
+    ['fi_admin', { canAdminPlatform: false, canReviewVerifications: false, canDecideVerifications: false, canReassignVerifications: false, canSeeEnterprises: true, canSeeAudit: false, canSeeJobs: false }],
+    ['fi_officer', { canAdminPlatform: false, canReviewVerifications: false, canDecideVerifications: false, canReassignVerifications: false, canSeeEnterprises: true, canSeeAudit: false, canSeeJobs: false }],
+    ['agency', { canAdminPlatform: false, canReviewVerifications: false, canDecideVerifications: false, canReassignVerifications: false, canSeeEnterprises: true, canSeeAudit: false, canSeeJobs: false }],
   ];
 
   it.each(table)('%s', (role, expected) => {

@@ -44,6 +44,13 @@ describe('enterprises', () => {
     fillIn(screen.getByLabelText('关键字'), '青禾');
     await user.click(screen.getByRole('button', { name: /查\s?询/ }));
     await waitFor(() => expect(api.callsTo('GET /api/v1/enterprises').at(-1)!.query).toMatchObject({ keyword: '青禾' }));
+
+    // A credit code pasted from a document, with spaces and full-width characters, is searched for as the code.
+    fillIn(screen.getByLabelText('关键字'), ' ９１３５ ０１００\u3000ｍ０００１００ｙ４３ ');
+    await user.click(screen.getByRole('button', { name: /查\s?询/ }));
+    await waitFor(() =>
+      expect(api.callsTo('GET /api/v1/enterprises').at(-1)!.query).toMatchObject({ keyword: '91350100M000100Y43' }),
+    );
   });
 
   it('filters by a region picked level by level from /regions', async () => {

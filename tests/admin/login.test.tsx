@@ -43,7 +43,11 @@ describe('sign-in', () => {
     api.on('GET /api/v1/workbench', ok({ cards: [] }));
     const { history } = await renderConsole('/login?redirect=%2Fplatform%2Faudit-logs', null);
     api.on('GET /api/v1/audit-logs', ok({ list: [], total: 0 }));
-    api.on('GET /api/v1/audit-logs/verify', ok({ ok: true, checked: 0, firstBrokenId: null, reason: null }));
+    api.on(
+      'GET /api/v1/audit-logs/verify',
+      ok({ ok: true, checked: 0, broken: [], firstBrokenId: null, reason: null, sealedSeq: null, headHash: null, unsealed: 0, verifiedAt: null }),
+    );
+    api.on('GET /api/v1/audit-logs/anchors', ok({ list: [], total: 0 }));
 
     expect(screen.queryByTestId('login-totp')).not.toBeInTheDocument();
     const user = await fillAndSubmit('admin', 'Secret-pass-123');

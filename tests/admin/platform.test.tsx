@@ -1,4 +1,4 @@
-import type { TAdminUser, TAuditLog, TOrganisation, TRegion } from '@xyd/shared';
+import type { TAdminUser, TAuditAnchor, TAuditLog, TAuditVerifyResult, TOrganisation, TRegion } from '@xyd/shared';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { api, ok, page } from './support/fakeApi';
@@ -242,34 +242,94 @@ describe('audit log', () => {
     outcome: 'success',
     detail: null,
     ip: '127.0.0.1',
+    seq: '101',
     hash: 'a3f1c2d4e5f60718293a4b5c6d7e8f90',
   };
 
-  it('shows the chain as intact with the number of rows checked', async () => {
+  const HEAD = '9f2c4e1ab37d5c60e8f14b2a97c3d0e6f5a1b2c3d4e5f60718293a4b5c6d7e8f';
+  const intact: TAuditVerifyResult = {
+    ok: true,
+    checked: 1234,
+    broken: [],
+    firstBrokenId: null,
+    reason: null,
+    sealedSeq: '1234',
+    headHash: HEAD,
+    unsealed: 3,
+    verifiedAt: '2025-03-01T02:00:00.000Z',
+  };
+  const anchor: TAuditAnchor = { id: '501', seq: '1200', hash: 'c0ffee'.repeat(10) + 'beef', at: '2025-03-01T00:00:00.000Z' };
+
+  function serveAudit(verify: TAuditVerifyResult | (() => TAuditVerifyResult) = intact) {
     api.on('GET /api/v1/audit-logs', page([row]));
-    api.on('GET /api/v1/audit-logs/verify', ok({ ok: true, checked: 1234, firstBrokenId: null, reason: null }));
+    api.on('GET /api/v1/audit-logs/verify', () => ok(typeof verify === 'function' ? verify() : verify));
+    api.on('GET /api/v1/audit-logs/anchors', page([anchor]));
+  }
+
+  it('shows the latest run: intact, when it ran, and the head hash to note down as an anchor', async () => {
+    serveAudit();
     await renderConsole('/platform/audit-logs', userOf('platform_admin'));
 
-    const banner = await screen.findByTestId('audit-chain-status');
-    await waitFor(() => expect(banner).toHaveAttribute('data-chain', 'ok'));
-    expect(banner).toHaveTextContent('已校验 1234 条记录');
+    await waitFor(() => expect(screen.getByTestId('audit-chain-status')).toHaveAttribute('data-chain', 'ok'));
+    expect(screen.getByTestId('audit-chain-status')).toHaveTextContent('已校验 1234 条记录');
+    expect(screen.getByTestId('audit-verified-at')).toHaveTextContent('2025-03-01 10:00:00');
+    expect(screen.getByTestId('audit-head-hash')).toHaveTextContent(HEAD);
+    expect(screen.getByTestId('audit-unsealed')).toHaveTextContent('3 条');
     expect(await screen.findAllByTestId('audit-row')).toHaveLength(1);
     expect(screen.getByText('平台管理员小王（#1）')).toBeInTheDocument();
+
+    const anchors = await screen.findAllByTestId('audit-anchor-row');
+    expect(anchors).toHaveLength(1);
+    expect(anchors[0]).toHaveTextContent(anchor.hash);
+    expect(anchors[0]).toHaveTextContent('1200');
+    expect(anchors[0]).toHaveTextContent('2025-03-01 08:00:00');
   });
 
-  it('shows where the chain breaks', async () => {
-    api.on('GET /api/v1/audit-logs', page([row]));
-    api.on('GET /api/v1/audit-logs/verify', ok({ ok: false, checked: 57, firstBrokenId: '57', reason: '第 57 条记录的 prevHash 与上一条不符' }));
+  it('lists every broken row with its reason, not only the first', async () => {
+    const broken = [
+      { id: '57', seq: '57', reason: '第 57 条记录的内容与哈希不符' },
+      { id: '58', seq: '58', reason: '第 58 条记录的 prevHash 与上一条不符' },
+      { id: '90', seq: '90', reason: '第 90 条记录的内容与哈希不符' },
+    ];
+    serveAudit({ ...intact, ok: false, checked: 120, broken, firstBrokenId: '57', reason: broken[0].reason });
     await renderConsole('/platform/audit-logs', userOf('platform_admin'));
 
     await waitFor(() => expect(screen.getByTestId('audit-chain-status')).toHaveAttribute('data-chain', 'broken'));
-    expect(screen.getByTestId('audit-chain-status')).toHaveTextContent('自编号 57 的记录起校验失败');
-    expect(screen.getByText('第 57 条记录的 prevHash 与上一条不符')).toBeInTheDocument();
+    expect(screen.getByTestId('audit-chain-status')).toHaveTextContent('发现 3 条记录校验失败（已校验 120 条）');
+    const rows = screen.getAllByTestId('audit-broken-row');
+    expect(rows).toHaveLength(3);
+    broken.forEach((b, i) => expect(rows[i]).toHaveTextContent(b.reason));
+  });
+
+  it('重新校验 queues a run and shows its result when it has finished', async () => {
+    let verify = intact;
+    serveAudit(() => verify);
+    api.on('POST /api/v1/audit-logs/verify', () => {
+      // The run is queued: the answer is still the previous result; the next read finds the new run.
+      const previous = verify;
+      verify = { ...intact, checked: 1240, sealedSeq: '1240', unsealed: 0, verifiedAt: '2025-03-01T03:00:00.000Z' };
+      return ok(previous);
+    });
+    await renderConsole('/platform/audit-logs', userOf('platform_admin'));
+    await waitFor(() => expect(screen.getByTestId('audit-chain-status')).toHaveAttribute('data-chain', 'ok'));
+
+    const user = userEvent.setup();
+    await user.click(screen.getByTestId('audit-verify-again'));
+    await waitFor(() => expect(screen.getByTestId('audit-verified-at')).toHaveTextContent('2025-03-01 11:00:00'));
+    expect(screen.getByTestId('audit-chain-status')).toHaveTextContent('已校验 1240 条记录');
+    expect(api.callsTo('POST /api/v1/audit-logs/verify')).toHaveLength(1);
+  });
+
+  it('says so when no run has finished yet', async () => {
+    serveAudit({ ...intact, checked: 0, sealedSeq: null, headHash: null, verifiedAt: null });
+    await renderConsole('/platform/audit-logs', userOf('platform_admin'));
+    await waitFor(() => expect(screen.getByTestId('audit-chain-status')).toHaveAttribute('data-chain', 'unknown'));
+    expect(screen.getByTestId('audit-chain-status')).toHaveTextContent('尚未运行过审计日志链校验');
+    expect(screen.getByTestId('audit-verified-at')).toHaveTextContent('尚未校验');
   });
 
   it('passes the filters to the server', async () => {
-    api.on('GET /api/v1/audit-logs', page([row]));
-    api.on('GET /api/v1/audit-logs/verify', ok({ ok: true, checked: 1, firstBrokenId: null, reason: null }));
+    serveAudit();
     await renderConsole('/platform/audit-logs', userOf('platform_admin'));
     await screen.findAllByTestId('audit-row');
 

@@ -1,5 +1,5 @@
 import type { TVerification, TVerificationDetail } from '@xyd/shared';
-import { screen, waitFor, within } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { api, fail, ok, page } from './support/fakeApi';
 import { userOf } from './support/fixtures';
@@ -33,6 +33,7 @@ function detailOf(overrides: Partial<TVerificationDetail> = {}): TVerificationDe
       legalRepIdMasked: '330106********1234',
       regionName: '浙江省杭州市西湖区',
       status: 'active',
+      existingOwners: [],
     },
     checks: { enterpriseRegistered: true, nameMatches: true, legalRepNameMatches: false, legalRepIdMatches: true },
     ...overrides,
@@ -88,7 +89,7 @@ describe('verification review', () => {
     expect(screen.getAllByText('无登记信息')).toHaveLength(4);
   });
 
-  it('approves: 通过 calls the server and the page shows the new status', async () => {
+  it('approves only after confirming: 通过 asks first, 确认通过 calls the server and the page shows the new status', async () => {
     let status: TVerification['status'] = 'pending';
     api.on('GET /api/v1/verifications/:id', () => ok(detailOf({ status, reviewerName: status === 'approved' ? '顾问李敏' : null })));
     api.on('POST /api/v1/verifications/:id/approve', (req) => {
@@ -100,9 +101,44 @@ describe('verification review', () => {
     const user = userEvent.setup();
     await user.click(await screen.findByRole('button', { name: '通过' }));
 
+    const confirm = await screen.findByTestId('approve-confirm');
+    expect(confirm).toHaveTextContent('王芳将以法定代表人身份绑定「杭州青禾农业科技有限公司」');
+    // The legal representative's name differs from the registration: said again where the decision is taken.
+    expect(within(confirm).getByText('申请信息与登记信息有 1 处不一致。')).toBeInTheDocument();
+    expect(within(confirm).queryByText(/已有法定代表人账号/)).not.toBeInTheDocument();
+    expect(api.callsTo('POST /api/v1/verifications/7/approve')).toHaveLength(0);
+
+    await user.click(screen.getByRole('button', { name: '确认通过' }));
     await waitFor(() => expect(screen.getByTestId('verification-status')).toHaveTextContent('已通过'));
     expect(api.callsTo('POST /api/v1/verifications/7/approve')).toHaveLength(1);
     expect(screen.queryByTestId('approve-button')).not.toBeInTheDocument();
+  });
+
+  it('cancelling the confirmation approves nothing', async () => {
+    api.on('GET /api/v1/verifications/:id', ok(detailOf()));
+    api.on('POST /api/v1/verifications/:id/approve', ok({ ...pending, status: 'approved' }));
+    await renderConsole('/verifications/7', userOf('advisor'));
+
+    const user = userEvent.setup();
+    await user.click(await screen.findByTestId('approve-button'));
+    await screen.findByTestId('approve-confirm');
+    await user.click(screen.getByRole('button', { name: '取消' }));
+    await waitFor(() => expect(screen.queryByTestId('approve-confirm')).not.toBeInTheDocument());
+    expect(api.callsTo('POST /api/v1/verifications/7/approve')).toHaveLength(0);
+    expect(screen.getByTestId('verification-status')).toHaveTextContent('审核中');
+  });
+
+  it('warns clearly when the firm already has a legal representative account', async () => {
+    const registration = { ...detailOf().registration!, legalRepName: '王芳', existingOwners: ['张三'] };
+    api.on('GET /api/v1/verifications/:id', ok(detailOf({ registration, checks: { enterpriseRegistered: true, nameMatches: true, legalRepNameMatches: true, legalRepIdMatches: true } })));
+    await renderConsole('/verifications/7', userOf('advisor'));
+
+    expect(await screen.findByTestId('existing-owners')).toHaveTextContent('张三');
+    const user = userEvent.setup();
+    await user.click(screen.getByTestId('approve-button'));
+    const warning = await screen.findByTestId('approve-warning');
+    expect(warning).toHaveTextContent('该企业已有法定代表人账号：张三。通过后将再增加一名法定代表人');
+    expect(screen.getAllByTestId('approve-warning')).toHaveLength(1);
   });
 
   it('rejects only with a reason, and sends that reason', async () => {
@@ -131,12 +167,58 @@ describe('verification review', () => {
     expect(await screen.findByText('已驳回：营业执照照片模糊，请重新拍摄')).toBeInTheDocument();
   });
 
-  it('lets a platform admin look but not decide', async () => {
+  it('lets a platform admin decide a registered firm, but not move it to another region', async () => {
     api.on('GET /api/v1/verifications/:id', ok(detailOf()));
     await renderConsole('/verifications/7', userOf('platform_admin'));
-    expect(await screen.findByText('该申请由所属地区的融资顾问审核，您可以查看但不能审批。')).toBeInTheDocument();
-    expect(screen.queryByTestId('approve-button')).not.toBeInTheDocument();
-    expect(screen.queryByTestId('reject-button')).not.toBeInTheDocument();
+    expect(await screen.findByTestId('platform-admin-review')).toBeInTheDocument();
+    expect(screen.getByTestId('approve-button')).toBeInTheDocument();
+    expect(screen.getByTestId('reject-button')).toBeInTheDocument();
+    expect(screen.queryByTestId('reassign-button')).not.toBeInTheDocument();
+  });
+
+  it('lets a platform admin reassign an unregistered firm to the advisors of a region', async () => {
+    const unregistered = {
+      registration: null,
+      regionCode: null,
+      checks: { enterpriseRegistered: false, nameMatches: false, legalRepNameMatches: false, legalRepIdMatches: false },
+    };
+    api.on('GET /api/v1/verifications/:id', ok(detailOf(unregistered)));
+    api.on('GET /api/v1/regions', (req) =>
+      ok(
+        req.query.parent === '330000'
+          ? [{ code: '330100', name: '杭州市', level: 'city', parentCode: '330000' }]
+          : req.query.parent === '330100'
+            ? [{ code: '330106', name: '西湖区', level: 'district', parentCode: '330100' }]
+            : [{ code: '330000', name: '浙江省', level: 'province', parentCode: null }],
+      ),
+    );
+    api.on('POST /api/v1/verifications/:id/reassign', (req) => ok({ ...pending, regionCode: req.body.regionCode }));
+    await renderConsole('/verifications/7', userOf('platform_admin'));
+
+    const user = userEvent.setup();
+    await user.click(await screen.findByTestId('reassign-button'));
+    const dialog = await screen.findByRole('dialog');
+    await user.click(within(dialog).getByRole('button', { name: '确认改派' }));
+    expect(await within(dialog).findByText('请选择改派到的区域')).toBeInTheDocument();
+
+    const box = within(dialog).getByText('改派到', { selector: 'label' }).closest('.ant-form-item')!.querySelector('.ant-select-selector')!;
+    fireEvent.mouseDown(box);
+    const option = (name: string) => screen.findByText(name, { selector: '.ant-cascader-menu-item-content' });
+    await user.click(await option('浙江省'));
+    await user.click(await option('杭州市'));
+    await user.click(await option('西湖区'));
+    await user.click(within(dialog).getByRole('button', { name: '确认改派' }));
+
+    await waitFor(() => expect(api.callsTo('POST /api/v1/verifications/7/reassign')).toHaveLength(1));
+    expect(api.callsTo('POST /api/v1/verifications/7/reassign')[0].body).toEqual({ regionCode: '330106' });
+  });
+
+  it('shows an advisor no reassignment', async () => {
+    api.on('GET /api/v1/verifications/:id', ok(detailOf({ registration: null })));
+    await renderConsole('/verifications/7', userOf('advisor'));
+    expect(await screen.findByTestId('approve-button')).toBeInTheDocument();
+    expect(screen.queryByTestId('reassign-button')).not.toBeInTheDocument();
+    expect(screen.queryByTestId('platform-admin-review')).not.toBeInTheDocument();
   });
 
   it('shows the server message when a decision conflicts, and stays pending', async () => {
@@ -146,6 +228,7 @@ describe('verification review', () => {
 
     const user = userEvent.setup();
     await user.click(await screen.findByTestId('approve-button'));
+    await user.click(await screen.findByRole('button', { name: '确认通过' }));
     expect(await screen.findByText('该申请已被其他顾问处理')).toBeInTheDocument();
     expect(screen.getByTestId('verification-status')).toHaveTextContent('审核中');
   });

@@ -176,4 +176,55 @@ describe('request module', () => {
     ).resolves.toEqual({ id: '9' });
     expect(api.callsTo('POST', '/api/v1/verifications')).toHaveLength(2);
   });
+
+  describe('Idempotency-Key', () => {
+    const KEY = /^[0-9a-z]+-[0-9a-f]{24}$/;
+
+    it('goes with every creating POST, a fresh one per call', async () => {
+      api.on('POST', '/api/v1/messages/read-all', ok({ updated: 1 }));
+      api.on('POST', '/api/v1/verifications', ok({ id: '9' }));
+
+      await request({ url: '/api/v1/messages/read-all', method: 'POST' });
+      await request({ url: '/api/v1/messages/read-all', method: 'POST' });
+      await upload({ url: '/api/v1/verifications', filePath: 'blob:x', name: 'licence', formData: {} });
+
+      const keys = api.apiCalls().map((c) => c.header['Idempotency-Key']);
+      expect(keys).toHaveLength(3);
+      for (const key of keys) expect(key).toMatch(KEY);
+      expect(new Set(keys).size).toBe(3);
+    });
+
+    it('is not sent with sign-in, reads or deletes', async () => {
+      api.on('DELETE', '/api/v1/auth/sessions/5', ok(null));
+      await request({ url: '/api/v1/messages/unread-count' });
+      await request({ url: '/api/v1/auth/sessions/5', method: 'DELETE' });
+
+      expect(api.calls).toHaveLength(3);
+      for (const call of api.calls) expect(call.header['Idempotency-Key']).toBeUndefined();
+    });
+
+    it('is the same key when the request layer repeats the call after a new sign-in', async () => {
+      api.on('POST', '/api/v1/messages/read-all', ok({ updated: 1 }));
+      api.on('POST', '/api/v1/verifications', ok({ id: '9' }));
+      await request({ url: '/api/v1/messages/unread-count' });
+      api.expireSession();
+      await request({ url: '/api/v1/messages/read-all', method: 'POST' });
+      api.expireSession();
+      await upload({ url: '/api/v1/verifications', filePath: 'blob:x', name: 'licence', formData: {} });
+
+      for (const path of ['/api/v1/messages/read-all', '/api/v1/verifications']) {
+        const attempts = api.callsTo('POST', path);
+        expect(attempts).toHaveLength(2);
+        expect(attempts[0].header.Authorization).not.toBe(attempts[1].header.Authorization);
+        expect(attempts[0].header['Idempotency-Key']).toMatch(KEY);
+        expect(attempts[1].header['Idempotency-Key']).toBe(attempts[0].header['Idempotency-Key']);
+      }
+    });
+
+    it('takes the key of an earlier attempt when the caller passes it', async () => {
+      api.on('POST', '/api/v1/verifications', ok({ id: '9' }));
+      await upload({ url: '/api/v1/verifications', filePath: 'blob:x', name: 'licence', formData: {}, idempotencyKey: 'abc-123' });
+      expect(api.callsTo('POST', '/api/v1/verifications')[0].header['Idempotency-Key']).toBe('abc-123');
+    });
+  });
 });

@@ -49,7 +49,8 @@ describe('verification progress', () => {
     expect(screen.getByTestId('verification-reason').textContent).toBe('驳回原因：营业执照照片不清晰');
 
     fireEvent.click(screen.getByTestId('verification-resubmit'));
-    expect(Taro.redirectTo).toHaveBeenCalledWith({ url: '/subpackages/enterprise/bind/index' });
+    // The bind form prefills itself from this request.
+    expect(Taro.redirectTo).toHaveBeenCalledWith({ url: '/subpackages/enterprise/bind/index?resubmit=1' });
   });
 
   it('puts the newest request first and lists the earlier ones', async () => {

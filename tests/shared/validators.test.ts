@@ -2,8 +2,10 @@ import {
   idCardCheckCharacter,
   maskIdNumber,
   maskMobile,
+  normaliseUscc,
   usccCheckCharacter,
   validateIdCard,
+  ZUscc,
   validateMobile,
   validateUscc,
   checkPasswordPolicy,
@@ -17,6 +19,29 @@ describe('unified social credit code (GB 32100-2015)', () => {
 
   it('normalises case and whitespace', () => {
     expect(validateUscc(' 91350100m000100y43 ')).toEqual({ ok: true, value: '91350100M000100Y43' });
+  });
+
+  it('normalises pasted codes: inner spaces, ideographic spaces, full-width characters, lower case', () => {
+    const pasted = ['9135 0100 M000 100Y43', '\u3000９１３５０１００Ｍ０００１００Ｙ４３\u3000', '91350100\tm000100\u00a0y43\n', '９１３５０１００ｍ０００１００ｙ４３', '\u200b91350100M000100Y43\ufeff'];
+    for (const input of pasted) {
+      expect(normaliseUscc(input)).toBe('91350100M000100Y43');
+      expect(validateUscc(input)).toEqual({ ok: true, value: '91350100M000100Y43' });
+    }
+  });
+
+  it('counts the length after normalising', () => {
+    expect(validateUscc('９１３５ ０１００ Ｍ０００ １００Ｙ４')).toEqual({ ok: false, message: expect.stringContaining('当前为 17 位') });
+  });
+
+  it('normalises in the zod schema used by every app', () => {
+    expect(ZUscc.parse(' ９１３５０１００ｍ０００１００ｙ４３ ')).toBe('91350100M000100Y43');
+    expect(ZVerificationSubmit.parse({
+      uscc: '9135\u30000100 m000 100y43',
+      enterpriseName: '测试企业',
+      legalRepName: '张三',
+      legalRepIdNumber: '11010519491231002X',
+      applicantRole: 'owner',
+    }).uscc).toBe('91350100M000100Y43');
   });
 
   it('names the wrong check character', () => {

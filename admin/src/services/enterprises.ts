@@ -29,3 +29,8 @@ export function approveVerification(id: string) {
 export function rejectVerification(id: string, reason: string) {
   return callApi<TVerification>(`/api/v1/verifications/${id}/reject`, { method: 'POST', data: { reason } });
 }
+
+/** A platform admin hands a request that no advisor covers (the firm is not in the registry) to another region. */
+export function reassignVerification(id: string, regionCode: string) {
+  return callApi<TVerification>(`/api/v1/verifications/${id}/reassign`, { method: 'POST', data: { regionCode } });
+}

@@ -1,6 +1,7 @@
 import type {
   TAdminRole,
   TAdminUser,
+  TAuditAnchor,
   TAuditLog,
   TAuditVerifyResult,
   TCreateAdminUser,
@@ -49,6 +50,17 @@ export function listAuditLogs(params: PageParams & { action?: string; actorId?: 
   return fetchPage<TAuditLog>('/api/v1/audit-logs', params);
 }
 
-export function verifyAuditChain() {
+/** The latest stored verification run (verification runs as a job on the worker). */
+export function fetchAuditVerification() {
   return callApi<TAuditVerifyResult>('/api/v1/audit-logs/verify');
+}
+
+/** Queues a new verification run; answers the current result while the job runs. */
+export function requestAuditVerification() {
+  return callApi<TAuditVerifyResult>('/api/v1/audit-logs/verify', { method: 'POST' });
+}
+
+/** Chain heads exported as external anchors, newest first. */
+export function listAuditAnchors(params: PageParams) {
+  return fetchPage<TAuditAnchor>('/api/v1/audit-logs/anchors', params);
 }

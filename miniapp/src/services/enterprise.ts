@@ -29,13 +29,17 @@ export async function fetchMyVerifications(): Promise<TVerification[]> {
   return [...list].sort((a, b) => b.createdAt.localeCompare(a.createdAt))
 }
 
-/** Submits a binding request: the form fields travel as multipart fields beside the licence photo. */
-export function submitVerification(form: VerificationForm, licence: LicenceImage): Promise<TVerification> {
+/**
+ * Submits a binding request: the form fields travel as multipart fields beside the licence photo. `idempotencyKey`
+ * repeats an earlier attempt that got no answer.
+ */
+export function submitVerification(form: VerificationForm, licence: LicenceImage, idempotencyKey?: string): Promise<TVerification> {
   return upload<TVerification>({
     url: '/api/v1/verifications',
     filePath: licence.path,
     name: 'licence',
     fileName: licence.name,
     formData: { ...form },
+    idempotencyKey,
   })
 }

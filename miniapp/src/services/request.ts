@@ -1,6 +1,6 @@
 import Taro from '@tarojs/taro'
 import type { ApiEnvelope, TFieldError, TWechatLoginResult } from '@xyd/shared'
-import { clearToken, getToken, obtainLoginCode, setToken } from './session'
+import { clearToken, getToken, obtainLoginCode, randomHex, setToken } from './session'
 
 /** Codes the client produces itself, beside the server's stable codes (`shared/src/api/errors.ts`). */
 export const CLIENT_ERROR = {
@@ -39,6 +39,8 @@ export interface RequestOptions {
   data?: unknown
   /** Send the session token (and sign in when there is none). Only the login call itself turns this off. */
   auth?: boolean
+  /** Creating calls only: reuse the key of an earlier attempt of the same action; by default each call gets a new one. */
+  idempotencyKey?: string
 }
 
 export interface UploadOptions {
@@ -48,6 +50,7 @@ export interface UploadOptions {
   name: string
   fileName?: string
   formData?: Record<string, string>
+  idempotencyKey?: string
 }
 
 interface RawResponse {
@@ -58,6 +61,23 @@ interface RawResponse {
 type Transport = (header: Record<string, string>) => Promise<RawResponse>
 
 const apiBase = (process.env.TARO_APP_API_BASE || '').replace(/\/+$/, '')
+
+export const IDEMPOTENCY_HEADER = 'Idempotency-Key'
+
+/** Time-ordered prefix plus 96 random bits: unique per user action even where the randomness is Math.random. */
+export function newIdempotencyKey(): string {
+  return `${Date.now().toString(36)}-${randomHex(12)}`
+}
+
+/** Every POST creates or changes something, except signing in and out, which carry no lasting result to replay. */
+export function isCreatingRequest(method: HttpMethod, url: string): boolean {
+  return method === 'POST' && !url.split('?')[0].startsWith('/api/v1/auth/')
+}
+
+/** The header of a creating call; the same object goes with every attempt of it (see `send`), so the key is reused. */
+function idempotencyHeader(method: HttpMethod, url: string, key: string | undefined): Record<string, string> {
+  return isCreatingRequest(method, url) ? { [IDEMPOTENCY_HEADER]: key || newIdempotencyKey() } : {}
+}
 
 function fallbackMessage(status: number): string {
   if (status === 401) return '登录已失效，请重新进入小程序'
@@ -144,14 +164,19 @@ async function send<T>(transport: Transport, auth: boolean): Promise<T> {
   return unwrap<T>(response)
 }
 
-export function request<T>({ url, method = 'GET', data, auth = true }: RequestOptions): Promise<T> {
+export function request<T>({ url, method = 'GET', data, auth = true, idempotencyKey }: RequestOptions): Promise<T> {
+  const idempotency = idempotencyHeader(method, url, idempotencyKey)
   return send<T>(
     (header) =>
       Taro.request({
         url: apiBase + url,
         method,
         data: data as TaroGeneral.IAnyObject | undefined,
-        header: method === 'GET' || data === undefined ? header : { 'Content-Type': 'application/json', ...header },
+        header: {
+          ...(method === 'GET' || data === undefined ? {} : { 'Content-Type': 'application/json' }),
+          ...idempotency,
+          ...header,
+        },
       }),
     auth,
   )
@@ -169,11 +194,12 @@ function settleWithin<R>(promise: Promise<R>, ms: number): Promise<R> {
 }
 
 /** multipart/form-data upload of one local file (a WeChat temp path, or a blob URL in the browser). */
-export function upload<T>({ url, filePath, name, fileName, formData }: UploadOptions): Promise<T> {
+export function upload<T>({ url, filePath, name, fileName, formData, idempotencyKey }: UploadOptions): Promise<T> {
+  const idempotency = idempotencyHeader('POST', url, idempotencyKey)
   return send<T>(
     (header) =>
       settleWithin(
-        Taro.uploadFile({ url: apiBase + url, filePath, name, fileName, formData, header }),
+        Taro.uploadFile({ url: apiBase + url, filePath, name, fileName, formData, header: { ...idempotency, ...header } }),
         UPLOAD_TIMEOUT_MS,
       ),
     true,

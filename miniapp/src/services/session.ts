@@ -20,7 +20,8 @@ export function isWechat(): boolean {
   return process.env.TARO_ENV === 'weapp'
 }
 
-function randomHex(bytes: number): string {
+/** Random hex; getRandomValues where the platform has it (browsers), Math.random inside WeChat, which lacks it. */
+export function randomHex(bytes: number): string {
   const values = new Uint8Array(bytes)
   const cryptoApi = (globalThis as { crypto?: Crypto }).crypto
   if (cryptoApi?.getRandomValues) {

@@ -11,12 +11,23 @@ export function usccCheckCharacter(first17: string): string {
 }
 
 /**
- * Validates a unified social credit code and normalises it (trimmed, upper case).
+ * Puts a pasted or typed code into canonical form before it is checked: codes copied from PDFs, web pages or Chinese
+ * input methods arrive with spaces (incl. U+3000 and zero-width ones), full-width letters and digits, or lower case.
+ */
+export function normaliseUscc(input: string): string {
+  return (input ?? '')
+    .replace(/[\s\u200B-\u200D\u2060\uFEFF]+/g, '')
+    .replace(/[\uFF01-\uFF5E]/g, (ch) => String.fromCharCode(ch.charCodeAt(0) - 0xfee0))
+    .toUpperCase();
+}
+
+/**
+ * Validates a unified social credit code after normalising it (see `normaliseUscc`).
  * The optional GB 11714 organisation-code check on characters 9–17 is deliberately not applied:
  * many valid registrations predate it.
  */
 export function validateUscc(input: string): ValidationResult {
-  const code = (input ?? '').trim().toUpperCase();
+  const code = normaliseUscc(input);
   if (code.length === 0) return { ok: false, message: '请输入统一社会信用代码' };
   if (code.length !== 18) return { ok: false, message: `统一社会信用代码应为 18 位，当前为 ${code.length} 位` };
   for (let i = 0; i < 18; i++) {

@@ -9,6 +9,8 @@ export interface FakeRequest {
   path: string;
   params: Record<string, string>;
   query: Record<string, string>;
+  /** Request headers, names in lower case. */
+  headers: Record<string, string>;
   body: any;
 }
 
@@ -34,6 +36,9 @@ export const fail = (
   errorMessage: string,
   errorFields?: { field: string; message: string }[],
 ): FakeReply => ({ status, body: { success: false, errorCode, errorMessage, ...(errorFields ? { errorFields } : {}) } });
+
+/** The server never answers (connection dropped): axios rejects with no response. */
+export const unreachable = (): FakeReply => ({ status: 0, body: null });
 
 export const page = <T,>(list: T[], total = list.length) => ok({ list, total });
 
@@ -95,7 +100,10 @@ async function adapter(config: any) {
     if (v !== undefined && v !== null) query[k] = String(v);
   }
   const method = String(config.method || 'get').toUpperCase();
-  const request: FakeRequest = { method, path: url.pathname, params: {}, query, body: parseBody(config.data) };
+  const rawHeaders = typeof config.headers?.toJSON === 'function' ? config.headers.toJSON() : (config.headers ?? {});
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(rawHeaders)) if (v !== undefined && v !== null) headers[k.toLowerCase()] = String(v);
+  const request: FakeRequest = { method, path: url.pathname, params: {}, query, headers, body: parseBody(config.data) };
   calls.push(request);
 
   let reply: FakeReply = { status: 404, body: { success: false, errorCode: 'NOT_FOUND', errorMessage: `fake api: no route for ${method} ${url.pathname}` } };
@@ -108,6 +116,9 @@ async function adapter(config: any) {
     }
   }
 
+  if (reply.status === 0) {
+    throw Object.assign(new Error('Network Error'), { isAxiosError: true, code: 'ERR_NETWORK', config, request: {} });
+  }
   const response = { data: reply.body, status: reply.status, statusText: String(reply.status), headers: {}, config, request: {} };
   const valid = config.validateStatus ? config.validateStatus(reply.status) : reply.status >= 200 && reply.status < 300;
   if (valid) return response;

@@ -35,7 +35,7 @@ export async function renderConsole(path: string, user: TCurrentUser | null, { u
 
 /** The page heading every console page carries (data-testid="page-title"). */
 export async function findPageTitle(text: string) {
-  return screen.findByText(text, { selector: '[data-testid="page-title"]' }, { timeout: 5000 });
+  return screen.findByText(text, { selector: '[data-testid="page-title"]' });
 }
 
 /** Sets an input's value in one change event: typing key by key through antd forms is slow and adds nothing here. */

@@ -1,13 +1,18 @@
 import '@testing-library/jest-dom';
+import { configure } from '@testing-library/react';
 // umi's test setup: creates the runtime plugin manager (src/app.tsx's request config, getInitialState, layout).
 import '@umijs/max/test-setup';
 import { api, installFakeApi } from './fakeApi';
 
 installFakeApi();
 
-// The first render in a file loads the route's chunk and antd's table/form code: allow for a busy 2-core machine.
-// (Set here rather than as `testTimeout`, which jest accepts only in a root config, not in a project.)
-jest.setTimeout(30000);
+import { TEST_TIMEOUT_MS, WAIT_TIMEOUT_MS } from './timeouts';
+
+// The first render in a file loads the route's chunk and antd's table/form code, and the machine may be busy with
+// other suites: every findBy*/waitFor waits for its condition up to WAIT_TIMEOUT_MS (never a fixed sleep), and a test
+// gets TEST_TIMEOUT_MS. (Set here rather than as `testTimeout`, which jest accepts only in a root config.)
+configure({ asyncUtilTimeout: WAIT_TIMEOUT_MS });
+jest.setTimeout(TEST_TIMEOUT_MS);
 
 beforeEach(() => {
   api.reset();

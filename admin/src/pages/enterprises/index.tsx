@@ -1,6 +1,7 @@
 import { PageContainer, ProTable, type ProColumns } from '@ant-design/pro-components';
 import { Link } from '@umijs/max';
 import type { TEnterprise } from '@xyd/shared';
+import { validateUscc } from '@xyd/shared';
 import PageTitle from '@/components/PageTitle';
 import RegionPicker from '@/components/RegionPicker';
 import { toTableResult } from '@/services/api';
@@ -9,6 +10,13 @@ import { formatFenAsWan } from '@/utils/format';
 import { ENTERPRISE_STATUS_ENUM, SCALE_ENUM } from './labels';
 
 type Filters = { keyword?: string; regionCode?: string };
+
+/** A credit code pasted with spaces or in full-width characters is searched for in its canonical form. */
+export function searchKeyword(raw: string | undefined): string | undefined {
+  if (!raw?.trim()) return undefined;
+  const uscc = validateUscc(raw);
+  return uscc.ok ? uscc.value : raw.trim();
+}
 
 /** Enterprises the caller may see: the server narrows the list to a region, an institution's authorisations, or all. */
 export default function EnterpriseListPage() {
@@ -57,7 +65,7 @@ export default function EnterpriseListPage() {
             listEnterprises({
               current: params.current,
               pageSize: params.pageSize,
-              keyword: params.keyword?.trim(),
+              keyword: searchKeyword(params.keyword),
               regionCode: params.regionCode,
             }),
           )

@@ -1,14 +1,15 @@
 import { CheckCircleTwoTone, CloseCircleTwoTone } from '@ant-design/icons';
-import { ModalForm, PageContainer, ProCard, ProFormTextArea } from '@ant-design/pro-components';
+import { ModalForm, PageContainer, ProCard, ProForm, ProFormTextArea } from '@ant-design/pro-components';
 import { history, useAccess, useParams } from '@umijs/max';
 import type { TVerificationDetail } from '@xyd/shared';
 import { ENTERPRISE_STATUS_LABELS } from '@xyd/shared';
 import { Alert, App, Button, Descriptions, Image, Result, Skeleton, Space, Table, Tag } from 'antd';
 import { useState } from 'react';
 import PageTitle from '@/components/PageTitle';
+import RegionPicker from '@/components/RegionPicker';
 import { useLoad } from '@/hooks/useLoad';
 import { ApiError } from '@/requestErrorConfig';
-import { approveVerification, getVerification, licenceUrl, rejectVerification } from '@/services/enterprises';
+import { approveVerification, getVerification, licenceUrl, reassignVerification, rejectVerification } from '@/services/enterprises';
 import { formatDateTime } from '@/utils/format';
 import { APPLICANT_ROLE_LABELS, VERIFICATION_STATUS_ENUM } from './labels';
 
@@ -45,6 +46,23 @@ export function compareWithRegistration(detail: TVerificationDetail): Comparison
   ];
 }
 
+/** What the advisor must know before approving: who already owns the firm, and what does not match. */
+export function approvalWarnings(detail: TVerificationDetail, mismatches: number): string[] {
+  const warnings: string[] = [];
+  const owners = detail.registration?.existingOwners ?? [];
+  if (owners.length > 0) {
+    const names = owners.join('、');
+    warnings.push(
+      detail.applicantRole === 'owner'
+        ? `该企业已有法定代表人账号：${names}。通过后将再增加一名法定代表人，双方都能管理该企业的成员与授权。请确认申请人确为现任法定代表人（如法定代表人已变更，请核实后再通过）。`
+        : `该企业已有法定代表人账号：${names}。通过后申请人将以经办人身份加入该企业。`,
+    );
+  }
+  if (!detail.registration) warnings.push('登记信息库中没有该企业，无法核对申请信息。');
+  else if (mismatches > 0) warnings.push(`申请信息与登记信息有 ${mismatches} 处不一致。`);
+  return warnings;
+}
+
 function MatchCell({ matches }: { matches: boolean | null }) {
   if (matches === null) return <Tag>无登记信息</Tag>;
   return matches ? (
@@ -62,7 +80,7 @@ function MatchCell({ matches }: { matches: boolean | null }) {
 export default function VerificationDetailPage() {
   const { id = '' } = useParams<{ id: string }>();
   const access = useAccess();
-  const { message } = App.useApp();
+  const { message, modal } = App.useApp();
   const [approving, setApproving] = useState(false);
   const { data: detail, loading, error, reload } = useLoad(() => getVerification(id), [id]);
 
@@ -84,8 +102,10 @@ export default function VerificationDetailPage() {
   const rows = compareWithRegistration(detail);
   const mismatches = rows.filter((r) => r.matches === false).length;
   const decidable = detail.status === 'pending' && access.canDecideVerifications;
+  // Only an unregistered firm can move: a registered one is always reviewed in its registered region.
+  const reassignable = detail.status === 'pending' && access.canReassignVerifications && !detail.registration;
 
-  const onApprove = async () => {
+  const approve = async () => {
     setApproving(true);
     try {
       await approveVerification(detail.id);
@@ -96,6 +116,28 @@ export default function VerificationDetailPage() {
     } finally {
       setApproving(false);
     }
+  };
+
+  // Approving binds a person to a firm's data: never on one stray click.
+  const onApprove = () => {
+    const warnings = approvalWarnings(detail, mismatches);
+    modal.confirm({
+      title: '确认通过该认证申请？',
+      width: 520,
+      content: (
+        <div data-testid="approve-confirm">
+          <p>
+            通过后，{detail.applicantName}将以{APPLICANT_ROLE_LABELS[detail.applicantRole]}身份绑定「{detail.enterpriseName}」。
+          </p>
+          {warnings.map((text) => (
+            <Alert key={text} type="warning" showIcon style={{ marginTop: 8 }} message={text} data-testid="approve-warning" />
+          ))}
+        </div>
+      ),
+      okText: '确认通过',
+      cancelText: '取消',
+      onOk: approve,
+    });
   };
 
   const status = VERIFICATION_STATUS_ENUM[detail.status];
@@ -143,6 +185,34 @@ export default function VerificationDetailPage() {
                 ]}
               />
             </ModalForm>
+            {reassignable && (
+              <ModalForm<{ regionCode: string }>
+                title="改派认证申请"
+                width={480}
+                trigger={<Button data-testid="reassign-button">改派</Button>}
+                modalProps={{ destroyOnHidden: true, okText: '确认改派' }}
+                onFinish={async ({ regionCode }) => {
+                  try {
+                    await reassignVerification(detail.id, regionCode);
+                  } catch {
+                    return false;
+                  }
+                  message.success('已改派，该区域的融资顾问和申请人将收到通知');
+                  await reload();
+                  return true;
+                }}
+              >
+                <Alert
+                  type="info"
+                  showIcon
+                  style={{ marginBottom: 16 }}
+                  message="登记信息库中没有该企业，当前无融资顾问负责。请选择由哪个区域的融资顾问审核。"
+                />
+                <ProForm.Item name="regionCode" label="改派到" rules={[{ required: true, message: '请选择改派到的区域' }]}>
+                  <RegionPicker />
+                </ProForm.Item>
+              </ModalForm>
+            )}
           </Space>
         )
       }
@@ -163,6 +233,15 @@ export default function VerificationDetailPage() {
           style={{ marginBottom: 16 }}
           message="已通过认证"
           description={detail.reviewerName ? `${detail.reviewerName} · ${formatDateTime(detail.reviewedAt)}` : undefined}
+        />
+      )}
+      {detail.status === 'pending' && access.canReassignVerifications && (
+        <Alert
+          data-testid="platform-admin-review"
+          type="info"
+          showIcon
+          style={{ marginBottom: 16 }}
+          message="该申请通常由企业所在区域的融资顾问审核；该区域没有融资顾问时，由平台管理员审批或改派。"
         />
       )}
       {detail.status === 'pending' && !access.canDecideVerifications && (
@@ -227,6 +306,11 @@ export default function VerificationDetailPage() {
             {detail.registration && (
               <>
                 <Descriptions.Item label="登记地区">{detail.registration.regionName}</Descriptions.Item>
+                <Descriptions.Item label="已绑定的法定代表人">
+                  <span data-testid="existing-owners">
+                    {(detail.registration.existingOwners ?? []).length > 0 ? detail.registration.existingOwners.join('、') : '无'}
+                  </span>
+                </Descriptions.Item>
                 <Descriptions.Item label="登记状态">
                   <Tag color={detail.registration.status === 'active' ? 'success' : 'warning'}>
                     {ENTERPRISE_STATUS_LABELS[detail.registration.status]}

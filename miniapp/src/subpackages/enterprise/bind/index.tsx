@@ -1,25 +1,28 @@
 import { Button, Image, Input, Text, View } from '@tarojs/components'
-import Taro from '@tarojs/taro'
-import { validateIdCard, validateUscc } from '@xyd/shared'
-import { useState } from 'react'
+import Taro, { useRouter } from '@tarojs/taro'
+import type { TVerification } from '@xyd/shared'
+import { normaliseUscc, validateIdCard, validateUscc } from '@xyd/shared'
+import { useEffect, useRef, useState } from 'react'
 import FormField from '../../../components/FormField'
 import { PROGRESS_PAGE } from '../../../routes'
 import {
+  fetchMyVerifications,
   submitVerification,
   type ApplicantRole,
   type LicenceImage,
   type VerificationForm,
 } from '../../../services/enterprise'
-import { ApiError } from '../../../services/request'
+import { ApiError, CLIENT_ERROR, newIdempotencyKey } from '../../../services/request'
 import { errorMessage } from '../../../utils/errors'
+import { LICENCE_TYPE_MESSAGE, licenceProblem, type PickedFile } from '../../../utils/licence'
 import { flag } from '../../../utils/props'
 import './index.css'
 
 type FieldName = keyof VerificationForm | 'licence'
 type FieldErrors = Partial<Record<FieldName, string>>
 
-const LICENCE_MAX_BYTES = 5 * 1024 * 1024
-const LICENCE_EXTENSIONS = ['jpg', 'jpeg', 'png']
+/** Room for a code pasted with spaces or in full-width characters: it is normalised, then checked for 18 characters. */
+const USCC_INPUT_MAX = 64
 
 const ROLES: { value: ApplicantRole; label: string; desc: string }[] = [
   { value: 'owner', label: '法定代表人', desc: '本人即企业法定代表人' },
@@ -71,9 +74,32 @@ function checkForm(
   }
 }
 
-function extensionOf(name: string): string {
-  const match = /\.([a-z0-9]+)$/i.exec(name)
-  return match ? match[1].toLowerCase() : ''
+/**
+ * "修改后重新提交" opens this page with the rejected request's id: its fields (all but the identity number, which the
+ * server never returns) fill the form, without overwriting anything the user has typed already.
+ */
+function useRejectedRequest(id: string | undefined, prefill: (rejected: TVerification) => void): TVerification | null {
+  const [rejected, setRejected] = useState<TVerification | null>(null)
+  useEffect(() => {
+    if (!id) return
+    let live = true
+    fetchMyVerifications()
+      .then((list) => {
+        const found = list.find((v) => v.id === id && v.status === 'rejected')
+        if (live && found) {
+          setRejected(found)
+          prefill(found)
+        }
+      })
+      .catch(() => {
+        // Nothing to prefill from: the user fills the form in as for a first request.
+      })
+    return () => {
+      live = false
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [id])
+  return rejected
 }
 
 export default function BindEnterprise() {
@@ -82,8 +108,22 @@ export default function BindEnterprise() {
   const [errors, setErrors] = useState<FieldErrors>({})
   const [formError, setFormError] = useState('')
   const [submitting, setSubmitting] = useState(false)
+  // Tapping 提交 again after a submission that got no answer is the same action: it reuses the key, so the server
+  // files the request once. Any change to the form makes it a new action.
+  const unansweredKey = useRef<string>()
+  const router = useRouter()
+  const rejected = useRejectedRequest(router?.params?.resubmit, (previous) =>
+    setForm((current) => ({
+      uscc: current.uscc || previous.uscc,
+      enterpriseName: current.enterpriseName || previous.enterpriseName,
+      legalRepName: current.legalRepName || previous.legalRepName,
+      legalRepIdNumber: current.legalRepIdNumber,
+      applicantRole: previous.applicantRole,
+    })),
+  )
 
   const update = (field: keyof VerificationForm, value: string) => {
+    unansweredKey.current = undefined
     setForm((current) => ({ ...current, [field]: value }))
     setErrors((current) => ({ ...current, [field]: undefined }))
   }
@@ -102,18 +142,20 @@ export default function BindEnterprise() {
     } catch {
       return // cancelled
     }
-    const file = chosen.tempFiles[0]
-    if (!file) return
-    const name = (file as { originalFileObj?: { name?: string } }).originalFileObj?.name
-    const extension = extensionOf(name ?? file.path)
-    if (extension && !LICENCE_EXTENSIONS.includes(extension)) {
-      setErrors((current) => ({ ...current, licence: '营业执照照片应为 JPG 或 PNG 格式' }))
+    const file = chosen.tempFiles[0] as PickedFile | undefined
+    // Taro's H5 chooseImage drops a file the browser cannot decode as an image (a PDF, say) and reports success with
+    // no file at all: that is a refused pick, not a cancelled one.
+    if (!file) {
+      setErrors((current) => ({ ...current, licence: LICENCE_TYPE_MESSAGE }))
       return
     }
-    if (file.size > LICENCE_MAX_BYTES) {
-      setErrors((current) => ({ ...current, licence: '营业执照照片不能超过 5 MB' }))
+    const name = (file.originalFileObj as { name?: string } | undefined)?.name
+    const problem = await licenceProblem(file, name)
+    if (problem) {
+      setErrors((current) => ({ ...current, licence: problem }))
       return
     }
+    unansweredKey.current = undefined
     setLicence({ path: file.path, size: file.size, name })
     setErrors((current) => ({ ...current, licence: undefined }))
   }
@@ -127,11 +169,13 @@ export default function BindEnterprise() {
       return
     }
     setSubmitting(true)
+    const key = unansweredKey.current ?? newIdempotencyKey()
     try {
-      await submitVerification(checked.form, checked.licence)
+      await submitVerification(checked.form, checked.licence, key)
       Taro.showToast({ title: '已提交，等待审核', icon: 'success' })
       Taro.redirectTo({ url: PROGRESS_PAGE })
     } catch (e) {
+      unansweredKey.current = e instanceof ApiError && e.errorCode === CLIENT_ERROR.NETWORK ? key : undefined
       if (e instanceof ApiError) setErrors(e.fieldMessages() as FieldErrors)
       setFormError(errorMessage(e, '提交失败，请稍后重试'))
     } finally {
@@ -144,6 +188,14 @@ export default function BindEnterprise() {
       <View className='notice notice--info'>
         <Text>请填写与营业执照一致的信息，提交后由融资顾问核验，通过后即可使用企业服务。</Text>
       </View>
+
+      {rejected ? (
+        <View className='notice notice--warning' data-testid='bind-resubmit-notice'>
+          <Text>
+            已按上次被驳回的申请填好（驳回原因：{rejected.rejectReason || '未说明'}）。请核对修改，并重新填写法定代表人身份证号、上传营业执照照片。
+          </Text>
+        </View>
+      ) : null}
 
       {formError ? (
         <View className='notice notice--error' data-testid='bind-form-error'>
@@ -158,10 +210,10 @@ export default function BindEnterprise() {
             data-testid='bind-uscc'
             name='uscc'
             type='text'
-            maxlength={18}
+            maxlength={USCC_INPUT_MAX}
             placeholder='请输入 18 位统一社会信用代码'
             value={form.uscc}
-            onInput={(e) => update('uscc', e.detail.value.toUpperCase())}
+            onInput={(e) => update('uscc', normaliseUscc(e.detail.value))}
             onBlur={() => checkOnBlur('uscc')}
           />
         </FormField>

@@ -47,7 +47,7 @@ function LatestVerification({ verification }: { verification: TVerification }) {
         <Button
           className='btn btn--primary btn--block'
           data-testid='verification-resubmit'
-          onClick={() => Taro.redirectTo({ url: BIND_PAGE })}
+          onClick={() => Taro.redirectTo({ url: `${BIND_PAGE}?resubmit=${encodeURIComponent(verification.id)}` })}
         >
           修改后重新提交
         </Button>
