@@ -6,4 +6,4 @@ const projects = ['shared', 'server', 'admin', 'miniapp']
   .map((name) => path.join(__dirname, 'tests', name, 'jest.config.js'))
   .filter((file) => fs.existsSync(file));
 
-module.exports = { projects, testTimeout: 30000 };
+module.exports = { projects, testTimeout: 90000 };

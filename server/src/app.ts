@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Koa from 'koa';
-import { koaBody } from 'koa-body';
 import cors from '@koa/cors';
 import helmet from 'koa-helmet';
 import serve from 'koa-static';
@@ -12,6 +11,10 @@ import { route } from './http/route';
 import { errorMiddleware } from './middleware/errors';
 import { requestMiddleware } from './middleware/request';
 import { RateLimiter } from './middleware/rate-limit';
+import { crossSiteGuard } from './middleware/cross-site';
+import './jobs/definitions';
+import { enqueueJob } from './jobs/queue';
+import { setAuditVerificationRequester } from './modules/audit/jobs';
 import { authenticate } from './modules/identity/service';
 import { SESSION_COOKIE, identityRoutes } from './modules/identity/routes';
 import { organisationRoutes } from './modules/organisations/routes';
@@ -20,7 +23,7 @@ import { notificationRoutes } from './modules/notifications/routes';
 import { auditRoutes } from './modules/audit/routes';
 import { regionRoutes } from './modules/regions/routes';
 import { workbenchRoutes } from './modules/workbench/routes';
-import { MAX_LICENCE_BYTES } from './modules/enterprises/verification';
+import { jobRoutes } from './modules/jobs/routes';
 
 export const VERSION = '0.1.0';
 
@@ -77,7 +80,7 @@ function docsPage(): Koa.Middleware {
 }
 
 export function buildApp(app: AppContext, options: BuildOptions = {}): { koa: Koa; registry: ApiRegistry } {
-  const koa = new Koa({ proxy: process.env.TRUST_PROXY === 'true' });
+  const koa = new Koa({ proxy: app.config.trustProxy, maxIpsCount: app.config.trustProxyHops });
   const registry = new ApiRegistry(app);
   const signInLimiter = new RateLimiter(options.signInLimit ?? 30, 60_000);
 
@@ -101,7 +104,12 @@ export function buildApp(app: AppContext, options: BuildOptions = {}): { koa: Ko
     ...notificationRoutes(app),
     ...auditRoutes(),
     ...workbenchRoutes(),
+    ...jobRoutes(app),
   );
+  // POST /audit-logs/verify asks the worker for a run; the request itself never walks the chain.
+  setAuditVerificationRequester(async ({ full }) => {
+    await enqueueJob(undefined, full ? 'audit.verify-full' : 'audit.verify', null);
+  });
   let openapi: object | null = null;
   registry.router.get('/openapi.json', (ctx) => {
     openapi ??= registry.openApiDocument(VERSION);
@@ -135,7 +143,11 @@ export function buildApp(app: AppContext, options: BuildOptions = {}): { koa: Ko
       allowHeaders: ['Content-Type', 'Authorization', 'Idempotency-Key', 'X-Request-Id'],
     }),
   );
+  koa.use(crossSiteGuard(app.config.publicUrl, app.config.corsOrigins));
+  const secureCookies = app.config.publicUrl.startsWith('https://');
   koa.use(async (ctx, next) => {
+    // TLS ends at the proxy (config requires TRUST_PROXY with an https PUBLIC_URL): the session cookie is Secure.
+    if (secureCookies) (ctx.cookies as unknown as { secure: boolean }).secure = true;
     if (ctx.path.startsWith('/api/v1/')) {
       const bearer = /^Bearer\s+(\S+)$/i.exec(ctx.get('authorization'))?.[1];
       const token = bearer ?? ctx.cookies.get(SESSION_COOKIE);
@@ -143,15 +155,6 @@ export function buildApp(app: AppContext, options: BuildOptions = {}): { koa: Ko
     }
     await next();
   });
-  koa.use(
-    koaBody({
-      multipart: true,
-      jsonLimit: '1mb',
-      formLimit: '256kb',
-      textLimit: '256kb',
-      formidable: { maxFileSize: MAX_LICENCE_BYTES, maxFiles: 3, maxFields: 30, allowEmptyFiles: false },
-    }),
-  );
   koa.use(docsPage());
   koa.use(registry.router.routes());
   koa.use(registry.router.allowedMethods());

@@ -1,5 +1,7 @@
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { ZFileStoreEnv, fileStoreConfig, type FileStoreConfig } from './modules/files/config';
 
 /**
  * Configuration from the environment, validated once at start. The defaults run the embedded demo with
@@ -13,11 +15,19 @@ const ZEnv = z.object({
   DATA_DIR: z.string().default(path.resolve(process.cwd(), 'data')),
   PUBLIC_URL: z.string().default('http://localhost:3000'),
   CORS_ORIGINS: z.string().default(''),
+  /** `true` behind a reverse proxy that ends TLS: client address from X-Forwarded-For, scheme from X-Forwarded-Proto. */
+  /** Where multipart uploads are spooled while a request runs (always removed when it ends). */
+  UPLOAD_TMP_DIR: z.string().optional(),
+  TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  /** How many X-Forwarded-For entries to trust, counted from the right (one per proxy in front of the server). */
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(1).max(10).default(1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Lets console accounts sign in without TOTP. Only for the embedded demo; refused in production. */
   ALLOW_ADMIN_WITHOUT_TOTP: z.enum(['true', 'false']).optional(),
   /** Key for the keyed hash of identity numbers (never stored in clear). */
   ID_HASH_KEY: z.string().min(16).optional(),
+  /** Key of the audit chain's HMAC: without it, rewriting a row and recomputing the chain cannot be told apart. */
+  AUDIT_HMAC_KEY: z.string().min(32).optional(),
   WECHAT_APPID: z.string().optional(),
   WECHAT_SECRET: z.string().optional(),
   WECHAT_API_BASE: z.string().url().default('https://api.weixin.qq.com'),
@@ -29,6 +39,8 @@ const ZEnv = z.object({
   SEED_DEMO: z.enum(['true', 'false']).optional(),
   STATIC_ADMIN_DIR: z.string().optional(),
   STATIC_H5_DIR: z.string().optional(),
+  /** FILE_STORE, FILE_STORE_DIR and S3_*: see modules/files/config.ts. */
+  ...ZFileStoreEnv.shape,
 });
 
 export interface SubscriptionTemplateConfig {
@@ -44,9 +56,13 @@ export interface AppConfig {
   databaseUrl: string;
   publicUrl: string;
   corsOrigins: string[];
+  trustProxy: boolean;
+  uploadTmpDir: string;
+  trustProxyHops: number;
   logLevel: string;
   allowAdminWithoutTotp: boolean;
   idHashKey: string;
+  auditHmacKey: string;
   wechat: {
     appId: string | null;
     secret: string | null;
@@ -59,6 +75,7 @@ export interface AppConfig {
   seedDemo: boolean;
   staticAdminDir: string;
   staticH5Dir: string;
+  fileStore: FileStoreConfig;
   session: { consoleIdleMs: number; consoleAbsoluteMs: number; miniappIdleMs: number; miniappAbsoluteMs: number };
   lockout: { maxFailures: number; lockMs: number };
 }
@@ -100,11 +117,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   if (e.WECHAT_APPID && !e.WECHAT_SECRET) throw new ConfigError('WECHAT_SECRET is required when WECHAT_APPID is set');
   if (production && !e.ID_HASH_KEY) throw new ConfigError('ID_HASH_KEY is required with NODE_ENV=production');
+  if (production && !e.AUDIT_HMAC_KEY) throw new ConfigError('AUDIT_HMAC_KEY is required with NODE_ENV=production');
   if (production && !e.DATABASE_URL) throw new ConfigError('DATABASE_URL is required with NODE_ENV=production');
   const databaseUrl = e.DATABASE_URL ?? `sqlite:${path.join(e.DATA_DIR, 'xyd.sqlite')}`;
   if (!/^(mysql|mariadb):\/\//.test(databaseUrl) && !databaseUrl.startsWith('sqlite:')) {
     throw new ConfigError('DATABASE_URL must start with mysql:// or sqlite:');
   }
+  const trustProxy = e.TRUST_PROXY === 'true';
+  if (e.PUBLIC_URL.startsWith('https://') && !trustProxy) {
+    throw new ConfigError(
+      'PUBLIC_URL is https:// but TRUST_PROXY is not true: TLS ends at the reverse proxy, so set TRUST_PROXY=true (and TRUST_PROXY_HOPS) or use an http:// PUBLIC_URL',
+    );
+  }
+  if (!/^https?:\/\/[^/]+/.test(e.PUBLIC_URL)) throw new ConfigError('PUBLIC_URL must be an http:// or https:// URL');
   const repoRoot = path.resolve(__dirname, '..', '..');
   return {
     env: e.NODE_ENV,
@@ -113,9 +138,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     databaseUrl,
     publicUrl: e.PUBLIC_URL,
     corsOrigins: e.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean),
+    trustProxy,
+    uploadTmpDir: e.UPLOAD_TMP_DIR ?? path.join(os.tmpdir(), 'xyd-uploads'),
+    trustProxyHops: e.TRUST_PROXY_HOPS,
     logLevel: e.LOG_LEVEL,
     allowAdminWithoutTotp,
     idHashKey: e.ID_HASH_KEY ?? DEV_ID_HASH_KEY,
+    auditHmacKey: e.AUDIT_HMAC_KEY ?? 'xyd-development-only-audit-hmac-key',
     wechat: {
       appId: e.WECHAT_APPID ?? null,
       secret: e.WECHAT_SECRET ?? null,
@@ -128,6 +157,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     seedDemo: e.SEED_DEMO === 'true',
     staticAdminDir: e.STATIC_ADMIN_DIR ?? path.join(repoRoot, 'admin', 'dist'),
     staticH5Dir: e.STATIC_H5_DIR ?? path.join(repoRoot, 'miniapp', 'dist', 'h5'),
+    fileStore: fileStoreConfig(e, e.DATA_DIR, ConfigError),
     session: {
       consoleIdleMs: 30 * 60_000,
       consoleAbsoluteMs: 12 * 3600_000,

@@ -5,7 +5,8 @@ import { loadConfig, ConfigError, type AppConfig } from './config';
 import type { AppContext } from './context';
 import { connect } from './db';
 import { createLogger } from './lib/logger';
-import { startDispatcher } from './modules/notifications/dispatcher';
+import { createFileStore } from './modules/files/store';
+import { startWorker } from './jobs/worker';
 import { DEMO_PASSWORD, DEMO_USERS, demoEnterprises, seedDemo } from './seed/demo';
 import { WechatClient, createDevLoginProvider } from './wechat';
 
@@ -17,7 +18,7 @@ export async function createContext(config: AppConfig, logDestination?: Destinat
       ? new WechatClient({ appId: config.wechat.appId, appSecret: config.wechat.secret, apiBase: config.wechat.apiBase, logger })
       : null;
   const wechatLogin = wechatClient ?? createDevLoginProvider(config.env);
-  return { config, db, logger, wechatClient, wechatLogin };
+  return { config, db, logger, wechatClient, wechatLogin, fileStore: createFileStore(config.fileStore) };
 }
 
 async function main(): Promise<void> {
@@ -32,11 +33,12 @@ async function main(): Promise<void> {
     throw error;
   }
   const app = await createContext(config);
-  const applied = await app.db.migrate();
+  const applied = await app.db.start();
   if (applied.length) app.logger.info({ applied }, 'migrations applied');
   const seeded = config.seedDemo ? await seedDemo(app) : false;
   const { koa } = buildApp(app);
-  const stopDispatcher = startDispatcher(app);
+  // The demo runs one job worker in the API process; deployments run `npm run worker` beside the API.
+  const stopWorker = startWorker(app);
   const server: Server = koa.listen(config.port, config.host);
   await new Promise<void>((resolve) => server.once('listening', resolve));
 
@@ -60,7 +62,7 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     app.logger.info({ signal }, 'shutting down');
     server.close();
-    await stopDispatcher();
+    await stopWorker();
     await app.db.close();
     process.exit(0);
   };

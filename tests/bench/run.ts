@@ -1,30 +1,71 @@
 /**
- * `npm run bench`: request throughput of hot read paths, each beside a baseline measured in the same run
- * (the same rows read with a raw SQL query on the same connection), so the ratio holds on a noisy machine.
- * Uses the embedded database unless DATABASE_URL points at MySQL.
+ * `npm run bench [-- --json FILE]`: throughput of hot read paths, each beside a baseline measured in the same run
+ * (the same rows read with a raw SQL query on a raw driver connection), so the ratio holds on a noisy machine.
+ * Each figure is measured with one client in series and with 16 concurrent clients (HTTP load comes from a separate
+ * process, tests/bench/load.js; the raw baselines run in this process); the queries each request
+ * costs are counted with Sequelize's query hooks. Uses the embedded database unless DATABASE_URL points at MySQL.
  */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import { join } from 'node:path';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startTestServer, signInAdmin } from '../server/helpers';
-import { Enterprise } from '../../server/src/modules/enterprises/models';
+import { startTestServer, type TestServer } from '../server/helpers';
 
 const DURATION_MS = Number(process.env.BENCH_MS ?? 3000);
+const CONCURRENCY = [1, 16];
 
-async function measure(name: string, op: () => Promise<unknown>): Promise<number> {
+interface Figure {
+  value: number;
+  unit: string;
+  baseline: number;
+  baselineName: string;
+  ratio: number;
+  p50?: number;
+  p99?: number;
+  queriesPerRequest?: number;
+  clients?: number;
+}
+
+/** Runs `op` from `clients` loops for the duration; returns operations per second and latency percentiles (ms). */
+async function measure(clients: number, op: () => Promise<unknown>): Promise<{ perSecond: number; p50: number; p99: number }> {
+  const latencies: number[] = [];
   const deadline = Date.now() + DURATION_MS;
-  let n = 0;
-  while (Date.now() < deadline) {
-    await op();
-    n++;
-  }
-  const perSecond = (n * 1000) / DURATION_MS;
-  return perSecond;
+  const started = Date.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (Date.now() < deadline) {
+        const t0 = process.hrtime.bigint();
+        await op();
+        latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      }
+    }),
+  );
+  const elapsed = Date.now() - started;
+  latencies.sort((a, b) => a - b);
+  const pick = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+  return { perSecond: (latencies.length * 1000) / elapsed, p50: pick(0.5), p99: pick(0.99) };
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+
+/** HTTP load from a separate process (tests/bench/load.js), as a real client would be. */
+function load(port: number, path: string, cookie: string, clients: number): Promise<{ perSecond: number; p50: number; p99: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(__dirname, 'load.js')], {
+      env: { ...process.env, PORT: String(port), PATH: path, COOKIE: cookie, CLIENTS: String(clients), DURATION_MS: String(DURATION_MS) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`load generator exited ${code}`))));
+  });
 }
 
 function get(port: number, path: string, cookie: string): Promise<void> {
   return new Promise((resolve, reject) => {
     http
-      .get({ host: '127.0.0.1', port, path, headers: { cookie } }, (res) => {
+      .get({ host: '127.0.0.1', port, path, headers: { cookie }, agent }, (res) => {
         res.resume();
         res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`${path}: ${res.statusCode}`))));
       })
@@ -32,37 +73,109 @@ function get(port: number, path: string, cookie: string): Promise<void> {
   });
 }
 
+/** A raw driver connection pool beside the server's, for the baselines. */
+async function rawClient(server: TestServer): Promise<{ query(sql: string, params?: unknown[]): Promise<unknown>; close(): Promise<void> }> {
+  const url = server.app.config.databaseUrl;
+  if (url.startsWith('sqlite:')) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const sqlite3 = require('sqlite3') as typeof import('sqlite3');
+    const db = new sqlite3.Database(url.slice('sqlite:'.length));
+    return {
+      query: (sql, params = []) => new Promise((resolve, reject) => db.all(sql, params, (err, rows) => (err ? reject(err) : resolve(rows)))),
+      close: () => new Promise((resolve) => db.close(() => resolve())),
+    };
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mysql = require('mysql2/promise') as typeof import('mysql2/promise');
+  const pool = mysql.createPool({ uri: url.replace(/^mariadb:/, 'mysql:'), connectionLimit: 16 });
+  return { query: (sql, params = []) => pool.query(sql, params), close: () => pool.end() };
+}
+
 async function main(): Promise<void> {
-  const server = await startTestServer();
+  const jsonAt = process.argv.indexOf('--json');
+  const jsonFile = jsonAt >= 0 ? process.argv[jsonAt + 1] : null;
+  const server = await startTestServer({}, { signInLimit: 1_000_000 });
   const listener = http.createServer(server.callback).listen(0);
   await new Promise((r) => listener.once('listening', r));
   const port = (listener.address() as AddressInfo).port;
-  const agent = await signInAdmin(server, 'gov_province');
-  const login = await agent.post('/api/v1/auth/admin/login').send({ username: 'gov_province', password: 'Xyd-Demo-2026!' });
+  const login = await server.http.post('/api/v1/auth/admin/login').send({ username: 'gov_province', password: 'Xyd-Demo-2026!' });
   const cookie = String(login.headers['set-cookie']).split(';')[0];
-  const one = await Enterprise.findOne({ raw: true });
   const sequelize = server.app.db.sequelize;
+  let queries = 0;
+  sequelize.addHook('beforeQuery', () => {
+    queries += 1;
+  });
+  const [[one]] = (await sequelize.query('SELECT id FROM enterprises ORDER BY id LIMIT 1')) as [Array<{ id: string | number }>, unknown];
+  const raw = await rawClient(server);
   const memBefore = process.memoryUsage().rss;
 
-  const rows: Array<[string, number, string, number]> = [];
-  const rawPk = await measure('raw', () => sequelize.query('SELECT * FROM enterprises WHERE id = ?', { replacements: [one!.id] }));
-  const detail = await measure('detail', () => get(port, `/api/v1/enterprises/${one!.id}`, cookie));
-  rows.push(['GET /enterprises/:id (auth, scope, members)', detail, 'raw SELECT by primary key', rawPk]);
-  const rawPage = await measure('raw page', () => sequelize.query("SELECT * FROM enterprises WHERE region_code LIKE '33%' ORDER BY name LIMIT 20"));
-  const list = await measure('list', () => get(port, '/api/v1/enterprises?pageSize=20', cookie));
-  rows.push(['GET /enterprises?pageSize=20 (scoped list + count)', list, 'raw SELECT of the same page', rawPage]);
-  const health = await measure('health', () => get(port, '/api/v1/health', ''));
-  const rawOne = await measure('raw select 1', () => sequelize.query('SELECT 1'));
-  rows.push(['GET /health (full middleware stack)', health, 'raw SELECT 1', rawOne]);
+  const queriesFor = async (path: string): Promise<number> => {
+    await get(port, path, cookie); // warm caches
+    const before = queries;
+    const n = 20;
+    for (let i = 0; i < n; i++) await get(port, path, cookie);
+    return (queries - before) / n;
+  };
 
-  console.log(`\nbench on ${server.app.db.dialect}, ${DURATION_MS} ms per figure, one client in series\n`);
-  console.log('| path | req/s | baseline | baseline/s | ratio |');
-  console.log('|---|---|---|---|---|');
-  for (const [name, value, base, baseValue] of rows) {
-    console.log(`| ${name} | ${value.toFixed(0)} | ${base} | ${baseValue.toFixed(0)} | ${(value / baseValue).toFixed(3)} |`);
+  const cases: Array<{ name: string; path: string; baselineName: string; baseline: () => Promise<unknown> }> = [
+    {
+      name: 'GET /enterprises/:id',
+      path: `/api/v1/enterprises/${one.id}`,
+      baselineName: 'raw SELECT by primary key',
+      baseline: () => raw.query('SELECT * FROM enterprises WHERE id = ?', [one.id]),
+    },
+    {
+      name: 'GET /enterprises?pageSize=20',
+      path: '/api/v1/enterprises?pageSize=20',
+      baselineName: 'raw SELECT of the same page',
+      baseline: () => raw.query("SELECT * FROM enterprises WHERE region_code LIKE '33%' ORDER BY name LIMIT 20"),
+    },
+    { name: 'GET /health', path: '/api/v1/health', baselineName: 'raw SELECT 1', baseline: () => raw.query('SELECT 1') },
+  ];
+
+  const figures: Record<string, Figure> = {};
+  for (const c of cases) {
+    const perRequest = await queriesFor(c.path);
+    for (const clients of CONCURRENCY) {
+      const base = await measure(clients, c.baseline);
+      const value = await load(port, c.path, c.name === 'GET /health' ? '' : cookie, clients);
+      figures[`${c.name} (${clients} client${clients > 1 ? 's' : ''})`] = {
+        value: Math.round(value.perSecond),
+        unit: 'req/s',
+        baseline: Math.round(base.perSecond),
+        baselineName: c.baselineName,
+        ratio: Number((value.perSecond / base.perSecond).toFixed(3)),
+        p50: Number(value.p50.toFixed(2)),
+        p99: Number(value.p99.toFixed(2)),
+        queriesPerRequest: perRequest,
+        clients,
+      };
+    }
   }
-  console.log(`\nRSS ${(memBefore / 2 ** 20).toFixed(0)} MiB before, ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB after`);
+
+  console.log(`\nbench on ${server.app.db.dialect}, ${DURATION_MS} ms per figure\n`);
+  console.log('| path | clients | req/s | p50 ms | p99 ms | queries/request | baseline | baseline/s | ratio |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  for (const [name, f] of Object.entries(figures)) {
+    console.log(
+      `| ${name.replace(/ \(\d+ clients?\)$/, '')} | ${f.clients} | ${f.value} | ${f.p50} | ${f.p99} | ${f.queriesPerRequest} | ${f.baselineName} | ${f.baseline} | ${f.ratio} |`,
+    );
+  }
+  const rssAfter = process.memoryUsage().rss;
+  console.log(`\nRSS ${(memBefore / 2 ** 20).toFixed(0)} MiB before, ${(rssAfter / 2 ** 20).toFixed(0)} MiB after`);
+  if (jsonFile) {
+    const out = {
+      dialect: server.app.db.dialect,
+      durationMs: DURATION_MS,
+      at: new Date().toISOString(),
+      figures: { ...figures, 'RSS after bench': { value: Math.round(rssAfter / 2 ** 20), unit: 'MiB', baseline: Math.round(memBefore / 2 ** 20), ratio: Number((rssAfter / memBefore).toFixed(3)) } },
+    };
+    fs.writeFileSync(jsonFile, `${JSON.stringify(out, null, 2)}\n`);
+    console.log(`figures written to ${jsonFile}`);
+  }
   listener.close();
+  agent.destroy();
+  await raw.close();
   await server.close();
 }
 

@@ -1,6 +1,7 @@
 import { currentTotp } from '../../server/src/modules/identity/totp';
-import { AdminUser } from '../../server/src/modules/identity/models';
-import { DEMO_PASSWORD, clock, signInAdmin, startTestServer, type TestServer } from './helpers';
+import { AdminUser, Session, WechatUser } from '../../server/src/modules/identity/models';
+import { cleanupExpiredSessions } from '../../server/src/modules/identity/sessions';
+import { DEMO_PASSWORD, clock, signInAdmin, signInWechat, startTestServer, type TestServer } from './helpers';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -48,6 +49,61 @@ describe('console sign-in', () => {
     expect(later.status).toBe(200);
   });
 
+  it('answers an unknown username exactly as an account, lock included', async () => {
+    const answer = async (username: string, password: string) => {
+      const res = await server.http.post('/api/v1/auth/admin/login').send({ username, password });
+      // The unlock time may fall in another minute between the two calls.
+      return `${res.status} ${res.body.errorCode} ${String(res.body.errorMessage).replace(/\d{2}:\d{2}/, 'HH:MM')}`;
+    };
+    const account: string[] = [];
+    const unknown: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      account.push(await answer('advisor_nb', 'Wrong-password-1'));
+      unknown.push(await answer('no_such_user', 'Wrong-password-1'));
+    }
+    account.push(await answer('advisor_nb', DEMO_PASSWORD));
+    unknown.push(await answer('no_such_user', DEMO_PASSWORD));
+    expect(unknown).toEqual(account);
+    expect(account.slice(0, 4).every((a) => a === '401 INVALID_CREDENTIALS 用户名或密码错误')).toBe(true);
+    expect(account.slice(4).every((a) => a.startsWith('429 ACCOUNT_LOCKED 连续登录失败次数过多，账号已锁定'))).toBe(true);
+    clock.advance(15 * 60_000 + 1000);
+    expect((await server.http.post('/api/v1/auth/admin/login').send({ username: 'advisor_nb', password: DEMO_PASSWORD })).status).toBe(200);
+  });
+
+  it('refuses a user of a disabled organisation at sign-in, with no session, audited as a failure', async () => {
+    const admin = await signInAdmin(server, 'admin');
+    await admin.post('/api/v1/organisations').send({ name: '停用测试银行', type: 'bank', regionCode: '330100' }).expect(201);
+    const org = (await admin.get('/api/v1/organisations?keyword=停用测试银行')).body.data.list[0];
+    const created = await admin
+      .post('/api/v1/admin-users')
+      .send({ username: 'closed_bank', displayName: '停用机构用户', role: 'fi_admin', organisationId: org.id, password: 'Closed-bank-2026' });
+    expect(created.status).toBe(201);
+    const userId = created.body.data.id as string;
+    await admin.patch(`/api/v1/organisations/${org.id}`).send({ disabled: true }).expect(200);
+
+    const res = await server.http.post('/api/v1/auth/admin/login').send({ username: 'closed_bank', password: 'Closed-bank-2026' });
+    expect(res.status).toBe(401);
+    expect(res.body.errorMessage).toContain('账号所属机构已停用');
+    expect(res.headers['set-cookie']).toBeUndefined();
+    expect(await Session.count({ where: { userKind: 'admin', userId } })).toBe(0);
+    const audit = await admin.get('/api/v1/audit-logs?action=auth.admin.login&pageSize=100');
+    const rows = (audit.body.data.list as Array<{ actorName: string; outcome: string; detail: { reason?: string } | null }>).filter(
+      (r) => r.actorName === 'closed_bank' || r.actorName === '停用机构用户',
+    );
+    expect(rows.map((r) => [r.outcome, r.detail?.reason])).toEqual([['failure', 'organisation_disabled']]);
+  });
+
+  it('audits a successful sign-in with the user as actor', async () => {
+    const agent = await signInAdmin(server, 'bank_officer');
+    const me = (await agent.get('/api/v1/auth/me')).body.data;
+    const admin = await signInAdmin(server, 'admin');
+    const audit = await admin.get(`/api/v1/audit-logs?action=auth.admin.login&actorId=${me.id}`);
+    const success = (audit.body.data.list as Array<{ outcome: string; actorType: string; actorId: string; actorName: string }>).find(
+      (r) => r.outcome === 'success',
+    );
+    expect(success).toMatchObject({ actorType: 'admin', actorId: me.id, actorName: me.displayName });
+  });
+
   it('asks for TOTP once enrolled and checks it', async () => {
     const agent = await signInAdmin(server, 'agency');
     const enrol = await agent.post('/api/v1/auth/totp/enrol');
@@ -58,6 +114,8 @@ describe('console sign-in', () => {
     expect(bad.body.errorFields[0].field).toBe('code');
     const ok = await agent.post('/api/v1/auth/totp/confirm').send({ code: currentTotp(secret, clock.nowMs()) });
     expect(ok.status).toBe(200);
+    // The code just used to confirm is spent: sign-in needs the next one.
+    clock.advance(30_000);
 
     const noCode = await server.http.post('/api/v1/auth/admin/login').send({ username: 'agency', password: DEMO_PASSWORD });
     expect(noCode.status).toBe(401);
@@ -69,6 +127,11 @@ describe('console sign-in', () => {
       .send({ username: 'agency', password: DEMO_PASSWORD, totp: currentTotp(secret, clock.nowMs()) });
     expect(right.status).toBe(200);
     expect(right.body.data.totpEnabled).toBe(true);
+    const replay = await server.http
+      .post('/api/v1/auth/admin/login')
+      .send({ username: 'agency', password: DEMO_PASSWORD, totp: currentTotp(secret, clock.nowMs()) });
+    expect(replay.status).toBe(401);
+    expect(replay.body.errorCode).toBe('TOTP_INVALID');
   });
 
   it('names the missing field on bad input', async () => {
@@ -127,6 +190,41 @@ describe('sessions', () => {
     const res = await b.delete(`/api/v1/auth/sessions/${mine.body.data[0].id}`);
     expect(res.status).toBe(404);
     expect((await a.get('/api/v1/auth/me')).status).toBe(200);
+  });
+});
+
+describe('session cleanup', () => {
+  it('deletes sessions past their absolute expiry or revoked over seven days ago, and keeps the others', async () => {
+    const currentId = async (get: (path: string) => Promise<{ body: { data: Array<{ id: string; current: boolean }> } }>) =>
+      (await get('/api/v1/auth/sessions')).body.data.find((s) => s.current)!.id;
+    const wechatSession = async (code: string) => {
+      const token = await signInWechat(server, code);
+      const id = await currentId((path) => server.http.get(path).set('Authorization', `Bearer ${token}`));
+      return { id, logout: () => server.http.post('/api/v1/auth/logout').set('Authorization', `Bearer ${token}`).expect(200) };
+    };
+    const admin = await signInAdmin(server, 'gov_city');
+    const expiredId = await currentId((path) => admin.get(path));
+    // Miniapp sessions last 30 days, so these two are removed (or kept) for their revocation alone.
+    const revokedLong = await wechatSession('dev-cleanup-old');
+    await revokedLong.logout();
+    clock.advance(2 * 24 * 3600_000);
+    const revokedLately = await wechatSession('dev-cleanup-new');
+    await revokedLately.logout();
+    clock.advance(6 * 24 * 3600_000);
+    const live = await signInAdmin(server, 'gov_city');
+    const liveId = await currentId((path) => live.get(path));
+
+    expect(await cleanupExpiredSessions(clock.now())).toBeGreaterThanOrEqual(2);
+    const left = await Session.findAll({ where: { id: [expiredId, revokedLong.id, revokedLately.id, liveId] }, attributes: ['id'] });
+    expect(left.map((s) => s.id).sort()).toEqual([revokedLately.id, liveId].sort());
+  });
+});
+
+describe('WeChat identities', () => {
+  it('does not keep the WeChat session_key at rest', async () => {
+    await signInWechat(server, 'dev-session-key-check');
+    const columns = await server.app.db.sequelize.getQueryInterface().describeTable(WechatUser.getTableName() as string);
+    expect(Object.keys(columns)).not.toContain('session_key');
   });
 });
 
@@ -200,6 +298,46 @@ describe('TOTP required (production-like setting)', () => {
     expect((await agent.get('/api/v1/workbench')).status).toBe(200);
     const user = await AdminUser.findOne({ where: { username: 'gov_city' } });
     expect(user?.totpSecret).toBeTruthy();
+  });
+
+  it('keeps a password-only session enrol-only when another session enrols, and enrolment ends it', async () => {
+    const passwordOnly = await signInAdmin(strict, 'gov_province');
+    const owner = await signInAdmin(strict, 'gov_province');
+    const enrol = await owner.post('/api/v1/auth/totp/enrol');
+    await owner.post('/api/v1/auth/totp/confirm').send({ code: currentTotp(enrol.body.data.secret, clock.nowMs()) }).expect(200);
+    expect((await owner.get('/api/v1/enterprises')).status).toBe(200);
+    expect((await passwordOnly.get('/api/v1/enterprises')).status).toBe(401);
+    expect((await passwordOnly.post('/api/v1/auth/totp/enrol')).status).toBe(401);
+    const user = await AdminUser.findOne({ where: { username: 'gov_province' } });
+    expect(user?.totpSecret).toBe(enrol.body.data.secret);
+  });
+
+  it('re-binds TOTP only with the current code, each code once', async () => {
+    const agent = await signInAdmin(strict, 'gov_ningbo');
+    const secret = (await agent.post('/api/v1/auth/totp/enrol')).body.data.secret as string;
+    await agent.post('/api/v1/auth/totp/confirm').send({ code: currentTotp(secret, clock.nowMs()) }).expect(200);
+    clock.advance(30_000);
+    const noCode = await agent.post('/api/v1/auth/totp/enrol');
+    expect(noCode.status).toBe(400);
+    expect(noCode.body.errorFields[0].field).toBe('code');
+    const code = currentTotp(secret, clock.nowMs());
+    const wrong = await agent.post('/api/v1/auth/totp/enrol').send({ code: code === '000000' ? '111111' : '000000' });
+    expect(wrong.status).toBe(400);
+    expect((await agent.post('/api/v1/auth/totp/enrol').send({ code })).status).toBe(200);
+    const replay = await agent.post('/api/v1/auth/totp/enrol').send({ code });
+    expect(replay.status).toBe(400);
+    expect((await AdminUser.findOne({ where: { username: 'gov_ningbo' } }))?.totpSecret).toBe(secret);
+  });
+
+  it('lets an enrol-only session list and end its own sessions', async () => {
+    const first = await signInAdmin(strict, 'gov_district');
+    const second = await signInAdmin(strict, 'gov_district');
+    const list = await second.get('/api/v1/auth/sessions');
+    expect(list.status).toBe(200);
+    const other = (list.body.data as Array<{ id: string; current: boolean }>).find((s) => !s.current)!;
+    expect((await second.delete(`/api/v1/auth/sessions/${other.id}`)).status).toBe(200);
+    expect((await first.get('/api/v1/auth/me')).status).toBe(401);
+    expect((await second.get('/api/v1/workbench')).status).toBe(403);
   });
 
   it('refuses the demo setting in production', () => {

@@ -37,7 +37,8 @@ export async function startTestServer(
   const suffix = `${process.env.JEST_WORKER_ID ?? '0'}_${randomBytes(4).toString('hex')}`;
   let databaseUrl: string;
   let dropDatabase: (() => Promise<void>) | null = null;
-  let tempDir: string | null = null;
+  // Files (licence images) go to a folder of this server's own, on either database.
+  const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xyd-test-'));
   const base = process.env.DATABASE_URL;
   if (base && /^(mysql|mariadb):/.test(base)) {
     const url = new URL(base.replace(/^mariadb:/, 'mysql:'));
@@ -53,19 +54,20 @@ export async function startTestServer(
       await conn.close();
     };
   } else {
-    tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xyd-test-'));
     databaseUrl = `sqlite:${path.join(tempDir, 'test.sqlite')}`;
   }
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     ALLOW_ADMIN_WITHOUT_TOTP: 'true',
+    FILE_STORE_DIR: path.join(tempDir, 'files'),
+    UPLOAD_TMP_DIR: path.join(tempDir, 'uploads'),
     ...env,
     DATABASE_URL: databaseUrl,
   } as NodeJS.ProcessEnv);
   const lines = options.logLines;
   const app = await createContext(config, lines ? { write: (line: string) => void lines.push(line) } : undefined);
-  await app.db.migrate();
+  await app.db.start();
   if (options.seed !== false) await seedDemo(app);
   const { koa, registry } = buildApp(app, options);
   const callback = koa.callback();
@@ -78,7 +80,7 @@ export async function startTestServer(
     async close() {
       await app.db.close();
       if (dropDatabase) await dropDatabase();
-      if (tempDir) fs.rmSync(tempDir, { recursive: true, force: true });
+      fs.rmSync(tempDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { DEMO_PASSWORD, signInAdmin, startTestServer, type TestServer } from './helpers';
+import { DEMO_PASSWORD, signInAdmin, signInWechat, startTestServer, type TestServer } from './helpers';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -34,8 +34,10 @@ describe('HTTP hygiene', () => {
   });
 
   it('refuses a JSON body over the limit with 413', async () => {
+    const token = await signInWechat(server);
     const res = await server.http
       .post('/api/v1/wechat/subscriptions')
+      .set('authorization', `Bearer ${token}`)
       .set('content-type', 'application/json')
       .send(JSON.stringify({ results: { a: 'x'.repeat(1_100_000) } }));
     expect(res.status).toBe(413);

@@ -1,32 +1,45 @@
+import { Op } from 'sequelize';
 import { AuditLog } from '../../server/src/modules/audit/model';
-import { verifyAuditChain } from '../../server/src/modules/audit/service';
+import { runAuditVerification, sealAuditLog } from '../../server/src/modules/audit/jobs';
 import { Message, OutboxItem } from '../../server/src/modules/notifications/models';
 import { enqueueNotification } from '../../server/src/modules/notifications/service';
-import { CLAIM_LEASE_MS, claimDue, dispatchOnce } from '../../server/src/modules/notifications/dispatcher';
+import {
+  CLAIM_LEASE_MS,
+  claimOutboxItem,
+  deliverClaimed,
+  dispatchOnce,
+  findDueOutbox,
+} from '../../server/src/modules/notifications/dispatcher';
 import { WechatUser } from '../../server/src/modules/identity/models';
 import { startFakeWechat, type FakeWechat } from '../fake-wechat/server';
+import { startSlowSendProxy, type SlowSendProxy } from './fixtures/jobs/slow-wechat';
 import { clock, signInAdmin, startTestServer, type TestServer } from './helpers';
 
 let fake: FakeWechat;
+/** Passes everything through to the fake; a test can make subscribe sends slow. */
+let proxy: SlowSendProxy;
 let server: TestServer;
 
 beforeAll(async () => {
   fake = await startFakeWechat();
+  proxy = await startSlowSendProxy(fake.url);
   server = await startTestServer({
     WECHAT_APPID: fake.appId,
     WECHAT_SECRET: fake.appSecret,
-    WECHAT_API_BASE: fake.url,
+    WECHAT_API_BASE: proxy.url,
     OUTBOX_MAX_ATTEMPTS: '3',
     WECHAT_TEMPLATES: 'verification_result:tmpl-verify:企业认证结果通知',
   });
 });
 afterAll(async () => {
   await server.close();
+  await proxy.close();
   await fake.close();
 });
 afterEach(() => {
   clock.reset();
   fake.reset();
+  proxy.onSend = null;
 });
 
 async function wechatUser(code: string): Promise<{ id: string; token: string }> {
@@ -147,17 +160,84 @@ describe('outbox', () => {
     expect(await Message.count({ where: { outboxId: id } })).toBe(1);
   });
 
-  it('loses nothing when a dispatcher dies mid-batch', async () => {
+  /** The fake forgot its tokens in reset(): fetch one now, so that no send below is a refused first try. */
+  async function freshAccessToken(): Promise<void> {
+    server.app.wechatClient!.invalidateAccessToken();
+    await server.app.wechatClient!.getAccessToken();
+  }
+
+  it('loses nothing when a dispatcher dies holding a claim', async () => {
     const user = await wechatUser('code-crash');
     const ids = [await notify(user.id, '一'), await notify(user.id, '二'), await notify(user.id, '三')];
-    // A dispatcher claims the batch and dies before delivering anything.
-    const claimed = await claimDue(server.app, 10);
-    expect(claimed.map((r) => r.id)).toEqual(expect.arrayContaining(ids));
-    expect(await dispatchOnce(server.app)).toBe(0); // still leased to the dead worker
+    // A dispatcher claims one row and dies before delivering it.
+    const [first] = (await findDueOutbox(10)).filter((c) => ids.includes(c.id));
+    expect(await claimOutboxItem(first, { owner: 'dead-dispatcher' })).toBeTruthy();
+    expect(await dispatchOnce(server.app)).toBe(2); // the others are delivered; the held one waits for its lease
+    expect((await OutboxItem.findByPk(first.id))?.status).toBe('delivering');
     clock.advance(CLAIM_LEASE_MS + 1);
-    await dispatchOnce(server.app);
+    expect(await dispatchOnce(server.app)).toBe(1);
     for (const id of ids) {
       expect((await OutboxItem.findByPk(id))?.status).toBe('done');
+      expect(await Message.count({ where: { outboxId: id } })).toBe(1);
+    }
+  });
+
+  it('refuses a dispatcher whose claim was taken over: it sends nothing and overwrites nothing', async () => {
+    await freshAccessToken();
+    const user = await wechatUser('code-fenced');
+    await grant(user.token);
+    await grant(user.token);
+    const id = await notify(user.id);
+    const [candidate] = (await findDueOutbox(10)).filter((c) => c.id === id);
+    const stale = (await claimOutboxItem(candidate, { owner: 'slow-dispatcher' }))!;
+    clock.advance(CLAIM_LEASE_MS + 1); // the slow dispatcher's lease runs out
+    expect(await dispatchOnce(server.app, { owner: 'other-dispatcher' })).toBe(1);
+    const settled = await OutboxItem.findByPk(id);
+    expect(settled).toMatchObject({ status: 'done', wechatState: 'sent', attempts: 1, claimedBy: 'other-dispatcher' });
+
+    expect(await deliverClaimed(server.app, stale)).toBe(false);
+    expect(fake.calls.subscribe_send).toHaveLength(1);
+    const after = await OutboxItem.findByPk(id);
+    expect(after).toMatchObject({ status: 'done', wechatState: 'sent', attempts: 1, claimedBy: 'other-dispatcher', claimToken: settled!.claimToken });
+    expect(await Message.count({ where: { outboxId: id } })).toBe(1);
+  });
+
+  it('never sends a message twice with two dispatchers and slow WeChat sends', async () => {
+    await freshAccessToken();
+    const user = await wechatUser('code-slow');
+    for (let i = 0; i < 20; i++) await grant(user.token);
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      ids.push(
+        await server.app.db.transaction((t) =>
+          enqueueNotification(t, {
+            recipientKind: 'wechat',
+            recipientId: user.id,
+            templateKey: 'verification_result',
+            title: `消息${i}`,
+            body: '慢速发送',
+            wechatData: { thing1: { value: `消息${i}` }, phrase2: { value: '已通过' } },
+          }),
+        ),
+      );
+    }
+    // Each send takes a fifth of a claim's lease: ten in a row outlast a lease that covers a whole batch.
+    proxy.onSend = async () => {
+      clock.advance(CLAIM_LEASE_MS / 5);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    };
+    const settled = async () => (await OutboxItem.count({ where: { id: ids, status: ['pending', 'delivering'] } })) === 0;
+    const dispatcher = async () => {
+      for (let pass = 0; pass < 500 && !(await settled()); pass++) {
+        if ((await dispatchOnce(server.app)) === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    };
+    await Promise.all([dispatcher(), dispatcher()]);
+    expect(await settled()).toBe(true);
+    const sent = fake.calls.subscribe_send.map((c) => (c.body.data as Record<string, { value: string }>).thing1.value).sort();
+    expect(sent).toEqual(Array.from({ length: 10 }, (_, i) => `消息${i}`).sort());
+    for (const id of ids) {
+      expect(await OutboxItem.findByPk(id)).toMatchObject({ status: 'done', wechatState: 'sent', attempts: 1 });
       expect(await Message.count({ where: { outboxId: id } })).toBe(1);
     }
   });
@@ -171,25 +251,28 @@ describe('outbox', () => {
 });
 
 describe('audit chain', () => {
-  it('verifies, then names the first tampered row', async () => {
+  it('seals sign-ins into the chain, reports the stored run, and names a tampered row', async () => {
     await signInAdmin(server, 'admin');
     await signInAdmin(server, 'advisor');
     const admin = await signInAdmin(server, 'admin');
+    await sealAuditLog(server.app);
+    await runAuditVerification(server.app);
     const ok = await admin.get('/api/v1/audit-logs/verify');
-    expect(ok.body.data).toMatchObject({ ok: true, firstBrokenId: null });
+    expect(ok.body.data).toMatchObject({ ok: true, firstBrokenId: null, broken: [] });
     expect(ok.body.data.checked).toBeGreaterThan(3);
 
-    const rows = await AuditLog.findAll({ order: [['seq', 'ASC']] });
+    const rows = await AuditLog.findAll({ where: { seq: { [Op.ne]: null } }, order: [['seq', 'ASC']] });
     const victim = rows[2];
     await AuditLog.update({ outcome: 'failure' }, { where: { id: victim.id } });
+    await runAuditVerification(server.app, { full: true });
     const broken = await admin.get('/api/v1/audit-logs/verify');
     expect(broken.body.data).toMatchObject({ ok: false, firstBrokenId: victim.id });
     expect(broken.body.data.reason).toContain('篡改');
     await AuditLog.update({ outcome: victim.outcome }, { where: { id: victim.id } });
-    expect((await verifyAuditChain()).ok).toBe(true);
+    expect((await runAuditVerification(server.app, { full: true })).ok).toBe(true);
 
     await AuditLog.destroy({ where: { id: rows[1].id } });
-    const gap = await verifyAuditChain();
+    const gap = await runAuditVerification(server.app, { full: true });
     expect(gap.ok).toBe(false);
     expect(gap.firstBrokenId).toBe(rows[2].id);
   });

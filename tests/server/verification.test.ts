@@ -1,6 +1,11 @@
 import { demoEnterprises } from '../../server/src/seed/demo';
 import { dispatchOnce } from '../../server/src/modules/notifications/dispatcher';
+import { demoIdNumber, demoUscc } from '../../server/src/seed/demo';
 import { Enterprise, VerificationRequest } from '../../server/src/modules/enterprises/models';
+import { idNumberHmac } from '../../server/src/modules/enterprises/service';
+import { AdminUser } from '../../server/src/modules/identity/models';
+import { OutboxItem } from '../../server/src/modules/notifications/models';
+import { newId } from '../../server/src/lib/ids';
 import { PNG_BYTES, signInAdmin, signInWechat, startTestServer, type TestServer } from './helpers';
 
 let server: TestServer;
@@ -170,5 +175,140 @@ describe('scope', () => {
     const res = await admin.get('/api/v1/enterprises/abc');
     expect(res.status).toBe(400);
     expect(res.body.errorFields[0].field).toBe('id');
+  });
+});
+
+/** A firm with a USCC issued in `usccRegion`, not (yet) in the registry. */
+function unregisteredFirm(usccRegion: string, serial: number, name: string) {
+  return { uscc: demoUscc(usccRegion, serial), name, legalRepName: '测试法人', legalRepIdNumber: demoIdNumber(usccRegion, serial), regionCode: usccRegion };
+}
+
+/** The firm enters the registry (as an import would), registered in `regionCode`. */
+async function register(firm: ReturnType<typeof unregisteredFirm>, regionCode: string): Promise<string> {
+  const id = newId();
+  await Enterprise.create({
+    id,
+    uscc: firm.uscc,
+    name: firm.name,
+    legalRepName: firm.legalRepName,
+    legalRepIdHmac: idNumberHmac(server.app.config.idHashKey, firm.legalRepIdNumber),
+    legalRepIdMasked: `${firm.legalRepIdNumber.slice(0, 6)}********${firm.legalRepIdNumber.slice(-4)}`,
+    registeredCapitalFen: '500000000',
+    establishedOn: '2021-06-01',
+    industryCode: 'C3484',
+    industryName: '机械零部件加工',
+    regionCode,
+    scale: 'small',
+    status: 'active',
+    address: null,
+    businessScope: null,
+  });
+  return id;
+}
+
+const adminIdOf = async (username: string) => (await AdminUser.findOne({ where: { username } }))!.id;
+const noticesTo = (recipientKind: 'admin' | 'wechat', recipientId: string) =>
+  OutboxItem.findAll({ where: { recipientKind, recipientId }, order: [['createdAt', 'ASC']] });
+
+describe('decisions follow the enterprise’s current region (defect 7)', () => {
+  it('a Hangzhou advisor cannot approve a firm that entered the registry in Ningbo after submission', async () => {
+    // The USCC was issued in 西湖区, so the request is routed to Hangzhou at submission.
+    const firm = unregisteredFirm('330106', 911, '后入库宁波机械有限公司');
+    const token = await signInWechat(server);
+    const created = await submit(token, fieldsOf(firm));
+    expect(created.status).toBe(201);
+    const id = created.body.data.id as string;
+    const advisor = await signInAdmin(server, 'advisor');
+    expect((await advisor.get(`/api/v1/verifications/${id}`)).status).toBe(200);
+
+    await register(firm, '330203'); // 宁波 海曙区
+
+    const queue = await advisor.get('/api/v1/verifications?status=pending&pageSize=100');
+    expect(queue.body.data.list.map((v: { id: string }) => v.id)).not.toContain(id);
+    expect((await advisor.get(`/api/v1/verifications/${id}`)).status).toBe(404);
+    expect((await advisor.post(`/api/v1/verifications/${id}/approve`)).status).toBe(404);
+    expect((await advisor.post(`/api/v1/verifications/${id}/reject`).send({ reason: '不在本区域' })).status).toBe(404);
+    expect((await VerificationRequest.findByPk(id))!.status).toBe('pending');
+
+    const ningboAdvisor = await signInAdmin(server, 'advisor_nb');
+    const nbQueue = await ningboAdvisor.get('/api/v1/verifications?status=pending&pageSize=100');
+    expect(nbQueue.body.data.list.map((v: { id: string }) => v.id)).toContain(id);
+    const detail = await ningboAdvisor.get(`/api/v1/verifications/${id}`);
+    expect(detail.body.data.registration).toMatchObject({ name: firm.name, regionName: '海曙区', existingOwners: [] });
+    const approved = await ningboAdvisor.post(`/api/v1/verifications/${id}/approve`);
+    expect(approved.status).toBe(200);
+    expect(approved.body.data).toMatchObject({ status: 'approved', regionCode: '330203', reviewerName: '陈顾问（宁波）' });
+
+    // A second owner's request shows the one already bound, so the console can warn before approving.
+    const second = await submit(await signInWechat(server), { ...fieldsOf(firm) });
+    const secondDetail = await ningboAdvisor.get(`/api/v1/verifications/${second.body.data.id}`);
+    expect(secondDetail.body.data.registration.existingOwners).toEqual(['测试法人']);
+  });
+
+  it('notifies only the advisors of the request’s region', async () => {
+    const hangzhouAdvisor = await adminIdOf('advisor');
+    const ningboAdvisor = await adminIdOf('advisor_nb');
+    const before = { hz: (await noticesTo('admin', hangzhouAdvisor)).length, nb: (await noticesTo('admin', ningboAdvisor)).length };
+    const created = await submit(await signInWechat(server), fieldsOf(ningbo));
+    expect(created.status).toBe(201);
+    expect((await noticesTo('admin', hangzhouAdvisor)).length).toBe(before.hz);
+    const nb = await noticesTo('admin', ningboAdvisor);
+    expect(nb.length).toBe(before.nb + 1);
+    expect(nb[nb.length - 1]).toMatchObject({ title: '新的企业认证申请', link: `/verifications/${created.body.data.id}` });
+  });
+
+  it('a request no advisor covers goes to the platform admin, who reassigns it, and the firm is told', async () => {
+    // 温州 鹿城区: no advisor answers for it.
+    const firm = unregisteredFirm('330302', 912, '温州无人负责测试有限公司');
+    const token = await signInWechat(server);
+    const me = await server.http.get('/api/v1/auth/me').set('Authorization', `Bearer ${token}`);
+    const platformAdmin = await adminIdOf('admin');
+    const adminBefore = (await noticesTo('admin', platformAdmin)).length;
+    const created = await submit(token, fieldsOf(firm));
+    expect(created.status).toBe(201);
+    const id = created.body.data.id as string;
+    const adminNotices = await noticesTo('admin', platformAdmin);
+    expect(adminNotices.length).toBe(adminBefore + 1);
+    expect(adminNotices[adminNotices.length - 1]).toMatchObject({ title: '无人负责区域的企业认证申请', link: `/verifications/${id}` });
+
+    const advisor = await signInAdmin(server, 'advisor');
+    expect((await advisor.get(`/api/v1/verifications/${id}`)).status).toBe(404);
+    expect((await advisor.post(`/api/v1/verifications/${id}/reassign`).send({ regionCode: '330100' })).status).toBe(403);
+
+    const admin = await signInAdmin(server, 'admin');
+    const queue = await admin.get('/api/v1/verifications?status=pending&pageSize=100');
+    expect(queue.body.data.list.map((v: { id: string }) => v.id)).toContain(id);
+    const nobody = await admin.post(`/api/v1/verifications/${id}/reassign`).send({ regionCode: '330300' });
+    expect(nobody.status).toBe(400);
+    expect(nobody.body.errorFields[0]).toEqual({ field: 'regionCode', message: '温州市没有负责的融资顾问，请选择其他区域' });
+    const bad = await admin.post(`/api/v1/verifications/${id}/reassign`).send({ regionCode: '339999' });
+    expect(bad.status).toBe(400);
+
+    const hangzhouAdvisor = await adminIdOf('advisor');
+    const hzBefore = (await noticesTo('admin', hangzhouAdvisor)).length;
+    const reassigned = await admin.post(`/api/v1/verifications/${id}/reassign`).send({ regionCode: '330100' });
+    expect(reassigned.status).toBe(200);
+    expect(reassigned.body.data).toMatchObject({ status: 'pending', regionCode: '330100' });
+    expect((await noticesTo('admin', hangzhouAdvisor)).length).toBe(hzBefore + 1);
+    const firmNotices = await noticesTo('wechat', me.body.data.id);
+    expect(firmNotices.map((n) => n.title)).toContain('企业认证申请已转交审核');
+
+    expect((await advisor.get(`/api/v1/verifications/${id}`)).status).toBe(200);
+    const rejected = await advisor.post(`/api/v1/verifications/${id}/reject`).send({ reason: '登记数据中查无此企业' });
+    expect(rejected.body.data).toMatchObject({ status: 'rejected' });
+  });
+
+  it('a platform admin decides a registered firm of a region without advisors, which cannot be reassigned', async () => {
+    const firm = unregisteredFirm('330302', 913, '温州已登记测试有限公司');
+    await register(firm, '330302');
+    const created = await submit(await signInWechat(server), fieldsOf(firm));
+    const id = created.body.data.id as string;
+    const admin = await signInAdmin(server, 'admin');
+    const moved = await admin.post(`/api/v1/verifications/${id}/reassign`).send({ regionCode: '330100' });
+    expect(moved.status).toBe(409);
+    expect(moved.body.errorMessage).toContain('鹿城区');
+    const approved = await admin.post(`/api/v1/verifications/${id}/approve`);
+    expect(approved.status).toBe(200);
+    expect(approved.body.data).toMatchObject({ status: 'approved', reviewerName: '平台管理员' });
   });
 });

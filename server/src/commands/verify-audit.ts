@@ -1,22 +1,36 @@
 import { loadConfig } from '../config';
-import { connect } from '../db';
-import { verifyAuditChain } from '../modules/audit/service';
+import type { Database } from '../db';
+import { createContext } from '../main';
+import { runAuditVerification } from '../modules/audit/jobs';
 
-/** Walks the audit chain of the configured database; exit code 1 names the first broken row. */
+/**
+ * Walks the whole audit chain of the configured database (the same one the server uses: the package script
+ * runs from the repository root, as `npm start` does), stores the run, prints every broken row and exits 1
+ * if there is any.
+ */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const db = connect(config.databaseUrl);
+  const app = await createContext({ ...config, logLevel: 'silent' });
   try {
-    const result = await verifyAuditChain();
+    // start() migrates and leases an id worker (the run is stored under a new id); migrate() until it exists.
+    const db = app.db as Database & { start?: () => Promise<unknown> };
+    if (typeof db.start === 'function') await db.start();
+    else await db.migrate();
+    const result = await runAuditVerification(app, { full: true });
+    const head = result.sealedSeq ? `head #${result.sealedSeq} ${result.headHash}` : 'nothing sealed yet';
     if (result.ok) {
-      console.log(`audit chain intact: ${result.checked} rows checked`);
+      console.log(`audit chain intact: ${result.checked} rows checked, ${head}, ${result.unsealed} rows waiting to be sealed`);
     } else {
-      console.error(`audit chain broken at row ${result.firstBrokenId} after ${result.checked} good rows: ${result.reason}`);
+      console.error(`audit chain broken: ${result.broken.length} bad rows among ${result.checked} checked (${head})`);
+      for (const row of result.broken) console.error(`  seq ${row.seq}  id ${row.id || '-'}  ${row.reason}`);
       process.exitCode = 1;
     }
   } finally {
-    await db.close();
+    await app.db.close();
   }
 }
 
-void main();
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 2;
+});

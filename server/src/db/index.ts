@@ -1,29 +1,101 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import fs from 'node:fs';
+import path from 'node:path';
 import { Sequelize, Transaction, type Options } from 'sequelize';
 import { Umzug, SequelizeStorage } from 'umzug';
 import { migrations } from './migrations';
 import { initModels } from './models';
+import { leaseIdWorker, type IdLease } from './id-workers';
 
 export type Dialect = 'sqlite' | 'mysql';
 
 /**
- * The database handle every service receives. `transaction` is the only way services open one, so that
- * SQLite (one writer at a time) gets its transactions queued in-process instead of failing with SQLITE_BUSY.
+ * Sequelize's CLS hook on AsyncLocalStorage: inside `db.transaction(fn)` every query that names no transaction runs
+ * in it. So a service's reads see its own uncommitted writes, and a request wrapped in a transaction (idempotency
+ * keys) cannot read around it on another connection.
+ */
+const transactionStore = new AsyncLocalStorage<Map<string, unknown>>();
+const transactionContext = {
+  run(fn: (context: Map<string, unknown>) => unknown) {
+    const context = new Map(transactionStore.getStore() ?? []);
+    return transactionStore.run(context, () => fn(context));
+  },
+  runAndReturn(fn: (context: Map<string, unknown>) => unknown) {
+    return this.run(fn);
+  },
+  bind<F extends (...args: never[]) => unknown>(fn: F): F {
+    return fn;
+  },
+  get(key: string): unknown {
+    return transactionStore.getStore()?.get(key);
+  },
+  set(key: string, value: unknown): void {
+    transactionStore.getStore()?.set(key, value);
+  },
+};
+Sequelize.useCLS(transactionContext as never);
+
+const RETRYABLE_MYSQL = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
+const MAX_TRANSACTION_ATTEMPTS = 5;
+
+/** A deadlock or lock-wait timeout (MySQL) or a busy database (SQLite): the whole transaction may run again. */
+export function isRetryableTransactionError(error: unknown): boolean {
+  const e = error as { parent?: { code?: string; errno?: number }; original?: { code?: string }; name?: string } | null;
+  const code = e?.parent?.code ?? e?.original?.code;
+  if (code && RETRYABLE_MYSQL.has(code)) return true;
+  if (e?.parent?.errno === 1213 || e?.parent?.errno === 1205) return true;
+  return code === 'SQLITE_BUSY' || e?.name === 'SequelizeTimeoutError';
+}
+
+/**
+ * The database handle every service receives. `transaction` is the only way services open one:
+ * - a call inside another joins it (so an idempotency key and the change it guards commit together);
+ * - on MySQL a deadlock or lock-wait timeout re-runs the whole transaction a bounded number of times, so
+ *   the function must have no side effects outside the database;
+ * - SQLite (one writer at a time) gets its transactions queued in-process instead of failing with SQLITE_BUSY.
  */
 export class Database {
   private queue: Promise<unknown> = Promise.resolve();
+  private idLease: IdLease | null = null;
 
   constructor(
     readonly sequelize: Sequelize,
     readonly dialect: Dialect,
+    /** The SQLite file (null in memory or on MySQL): its migration lock lives beside it. */
+    private readonly sqliteFile: string | null = null,
   ) {}
 
+  /** The transaction the caller is running in, if any. */
+  get activeTransaction(): Transaction | undefined {
+    return (transactionContext.get('transaction') as Transaction | null | undefined) ?? undefined;
+  }
+
   async transaction<T>(fn: (t: Transaction) => Promise<T>): Promise<T> {
-    if (this.dialect === 'mysql') return this.sequelize.transaction(fn);
-    const run = this.queue.then(() => this.sequelize.transaction({ type: Transaction.TYPES.IMMEDIATE }, fn));
+    const outer = this.activeTransaction;
+    if (outer) return fn(outer);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.runOnce(fn);
+      } catch (error) {
+        if (attempt >= MAX_TRANSACTION_ATTEMPTS || !isRetryableTransactionError(error)) throw error;
+        // Jittered backoff: the transactions that deadlocked together should not meet again.
+        await new Promise((resolve) => setTimeout(resolve, 5 * 2 ** attempt + Math.random() * 20 * attempt));
+      }
+    }
+  }
+
+  private runOnce<T>(fn: (t: Transaction) => Promise<T>): Promise<T> {
+    const body = (t: Transaction) => fn(t);
+    if (this.dialect === 'mysql') return this.sequelize.transaction(body);
+    const run = this.queue.then(() => this.sequelize.transaction({ type: Transaction.TYPES.IMMEDIATE }, body));
     this.queue = run.catch(() => undefined);
     return run;
   }
 
+  /**
+   * Applies pending migrations. On MySQL they run under a named lock (GET_LOCK), so several processes starting
+   * together on an empty database migrate once; the others wait and then find nothing to do.
+   */
   async migrate(): Promise<string[]> {
     const umzug = new Umzug({
       migrations,
@@ -31,12 +103,60 @@ export class Database {
       storage: new SequelizeStorage({ sequelize: this.sequelize, tableName: 'schema_migrations' }),
       logger: undefined,
     });
-    const applied = await umzug.up();
-    return applied.map((m) => m.name);
+    if (this.dialect !== 'mysql') return withFileLock(this.sqliteFile, async () => (await umzug.up()).map((m) => m.name));
+    // A transaction pins one connection, and the named lock belongs to that connection's session.
+    return this.sequelize.transaction(async (t) => {
+      const [rows] = (await this.sequelize.query("SELECT GET_LOCK('xyd_migrations', 300) AS got", { transaction: t })) as [Array<{ got: number | string | null }>, unknown];
+      if (Number(rows[0]?.got) !== 1) throw new Error('could not take the migration lock within 300 s');
+      try {
+        return (await umzug.up()).map((m) => m.name);
+      } finally {
+        await this.sequelize.query("SELECT RELEASE_LOCK('xyd_migrations')", { transaction: t });
+      }
+    });
+  }
+
+  /** Migrates, then leases this process's id worker: what every process does before serving or working. */
+  async start(): Promise<string[]> {
+    const applied = await this.migrate();
+    if (!this.idLease) this.idLease = await leaseIdWorker();
+    return applied;
   }
 
   async close(): Promise<void> {
+    if (this.idLease) {
+      await this.idLease.release();
+      this.idLease = null;
+    }
     await this.sequelize.close();
+  }
+}
+
+/**
+ * SQLite has no named locks: processes sharing a file take turns through an exclusive lock file beside it.
+ * A lock older than ten minutes belongs to a process that died and is broken.
+ */
+async function withFileLock<T>(file: string | null, fn: () => Promise<T>): Promise<T> {
+  if (!file) return fn();
+  const lock = `${file}.migrate.lock`;
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    try {
+      fs.mkdirSync(path.dirname(lock), { recursive: true });
+      fs.writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const age = Date.now() - (fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > 600_000) fs.rmSync(lock, { force: true });
+      if (Date.now() > deadline) throw new Error(`could not take the migration lock ${lock} within 300 s`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    fs.rmSync(lock, { force: true });
   }
 }
 
@@ -61,7 +181,7 @@ export function connect(databaseUrl: string, log: (sql: string) => void = () => 
     const sequelize = new Sequelize({ ...common, dialect: 'sqlite', storage });
     configureSqliteConnections(sequelize);
     initModels(sequelize);
-    return new Database(sequelize, 'sqlite');
+    return new Database(sequelize, 'sqlite', storage === ':memory:' ? null : storage);
   }
   const url = databaseUrl.replace(/^mariadb:/, 'mysql:');
   const sequelize = new Sequelize(url, {

@@ -7,6 +7,7 @@ import { OpenAPIRegistry, OpenApiGeneratorV3 } from '@asteasolutions/zod-to-open
 import { ZErrorEnvelope, ROLE_LABELS, type TFieldError } from '@xyd/shared';
 import { ForbiddenError, UnauthenticatedError, ValidationError } from '../lib/errors';
 import { withIdempotency } from '../middleware/idempotency';
+import { assertWellFormed, parseBody, removeUploads } from './body';
 import type { AppContext } from '../context';
 import { recordAuditAlone } from '../modules/audit/service';
 import type { Actor } from '../modules/identity/actor';
@@ -33,13 +34,20 @@ function parse<T extends ZodType>(schema: T | undefined, value: unknown, locatio
   return result.data as z.infer<T>;
 }
 
-/** Endpoints that a console session still enrolling TOTP may call. */
-const ENROLMENT_PATHS = new Set(['/auth/me', '/auth/logout', '/auth/totp/enrol', '/auth/totp/confirm', '/auth/sessions']);
+/** Endpoints (method and path) that a console session still enrolling TOTP may call, its own sessions included. */
+const ENROLMENT_PATHS = new Set([
+  'get /auth/me',
+  'post /auth/logout',
+  'post /auth/totp/enrol',
+  'post /auth/totp/confirm',
+  'get /auth/sessions',
+  'delete /auth/sessions/:id',
+]);
 
 async function authorise(app: AppContext, spec: RouteSpec, actor: Actor | null, ctx: Koa.Context): Promise<void> {
   if (spec.auth === 'public') return;
   if (!actor) throw new UnauthenticatedError('请先登录或登录已过期');
-  if (actor.kind === 'admin' && actor.mustEnrolTotp && !ENROLMENT_PATHS.has(spec.path)) {
+  if (actor.kind === 'admin' && actor.mustEnrolTotp && !ENROLMENT_PATHS.has(`${spec.method} ${spec.path}`)) {
     throw new ForbiddenError('请先绑定动态验证码（TOTP）后再使用其他功能');
   }
   const wrongKind = (spec.auth === 'admin' && actor.kind !== 'admin') || (spec.auth === 'wechat' && actor.kind !== 'wechat');
@@ -93,24 +101,34 @@ export class ApiRegistry {
       this.router[spec.method](spec.path, async (ctx) => {
         const actor = (ctx.state.actor as Actor | undefined) ?? null;
         await authorise(this.app, spec, actor, ctx);
-        const params = parse(spec.params, ctx.params, 'params');
-        const query = parse(spec.query, ctx.query, 'query');
-        const body = parse(spec.body, (ctx.request as unknown as { body?: unknown }).body, 'body');
-        const files = collectFiles(ctx, spec);
-        const input = { params, query, body, files, actor, meta: requestMeta(ctx) };
-        const execute = async () => {
-          const data = await spec.handler(input, ctx);
-          return { status: spec.status ?? 200, body: { success: true, data: data ?? null } };
-        };
-        if (spec.binary) {
-          await spec.handler(input, ctx);
-          return;
+        try {
+          // Only now, for a caller allowed here, is the body read (multipart only where the route takes files).
+          await parseBody(ctx, spec, this.app.config.uploadTmpDir);
+          const rawBody = (ctx.request as unknown as { body?: unknown }).body;
+          assertWellFormed(ctx.params, 'params');
+          assertWellFormed(ctx.query, 'query');
+          assertWellFormed(rawBody, 'body');
+          const params = parse(spec.params, ctx.params, 'params');
+          const query = parse(spec.query, ctx.query, 'query');
+          const body = parse(spec.body, rawBody, 'body');
+          const files = collectFiles(ctx, spec);
+          const input = { params, query, body, files, actor, meta: requestMeta(ctx) };
+          const execute = async () => {
+            const data = await spec.handler(input, ctx);
+            return { status: spec.status ?? 200, body: { success: true, data: data ?? null } };
+          };
+          if (spec.binary) {
+            await spec.handler(input, ctx);
+            return;
+          }
+          const result = spec.idempotent
+            ? await withIdempotency(this.app.db, ctx, actor ? `${actor.kind}:${actor.id}` : `ip:${ctx.ip}`, { body: body ?? null, files: fileFingerprint(files) }, execute)
+            : await execute();
+          ctx.status = result.status;
+          ctx.body = result.body;
+        } finally {
+          await removeUploads(ctx);
         }
-        const result = spec.idempotent
-          ? await withIdempotency(ctx, actor ? `${actor.kind}:${actor.id}` : `ip:${ctx.ip}`, { body: (ctx.request as unknown as { body?: unknown }).body ?? null, files: fileFingerprint(files) }, execute)
-          : await execute();
-        ctx.status = result.status;
-        ctx.body = result.body;
       });
     }
   }

@@ -1,8 +1,10 @@
 import { Op, type WhereOptions } from 'sequelize';
+import type { TAdminRole } from '@xyd/shared';
 import type { Actor } from '../modules/identity/actor';
 
-/** GB/T 2260 codes nest by prefix: 330000 ⊃ 330100 ⊃ 330106. */
+/** GB/T 2260 codes nest by prefix: 330000 ⊃ 330100 ⊃ 330106. The one place that turns a code into its prefix. */
 export function regionPrefix(regionCode: string): string {
+  if (!/^\d{6}$/.test(regionCode)) throw new TypeError(`not a region code: ${regionCode}`);
   if (regionCode.endsWith('0000')) return regionCode.slice(0, 2);
   if (regionCode.endsWith('00')) return regionCode.slice(0, 4);
   return regionCode;
@@ -12,48 +14,30 @@ export function regionContains(outer: string, inner: string): boolean {
   return inner.startsWith(regionPrefix(outer));
 }
 
+/** A LIKE pattern covering the region and everything under it (digits only, so nothing to escape). */
+export function regionPattern(regionCode: string): string {
+  return `${regionPrefix(regionCode)}%`;
+}
+
 /** A where-clause on a `region_code` column covering the region and everything under it. */
 export function regionWhere(regionCode: string, column = 'regionCode'): WhereOptions {
-  return { [column]: { [Op.like]: `${regionPrefix(regionCode)}%` } };
+  return { [column]: { [Op.like]: regionPattern(regionCode) } };
 }
 
-const NOTHING: WhereOptions = { id: null };
+/** Roles whose whole view is one region: without a region they would see nothing, so one is required. */
+export const REGION_BOUND_ROLES: readonly TAdminRole[] = ['advisor', 'gov'];
 
 /**
- * The one place that decides which enterprises an actor may see (DESIGN §5). Every service that reads
- * enterprise data filters with it; an enterprise outside the scope is "not found".
- *
- * Institutions (banks, insurers, guarantors, credit agencies) see an enterprise only under a live
- * authorisation naming their organisation; `authorisedEnterpriseIds` supplies those ids (none exist
- * until the authorisation module lands, so institutions see no enterprise data).
+ * The part of the country an actor answers for. Fails closed: an advisor or government user without a
+ * region, and every role not listed, reach nothing.
  */
-export function enterpriseScope(
-  actor: Actor,
-  related: { memberEnterpriseIds?: string[]; authorisedEnterpriseIds?: string[] } = {},
-): WhereOptions {
-  if (actor.kind === 'wechat') {
-    const ids = related.memberEnterpriseIds ?? [];
-    return ids.length > 0 ? { id: ids } : NOTHING;
-  }
-  switch (actor.role) {
-    case 'platform_admin':
-      return {};
-    case 'advisor':
-    case 'gov':
-      return actor.regionCode ? regionWhere(actor.regionCode) : {};
-    case 'fi_admin':
-    case 'fi_officer':
-    case 'agency': {
-      const ids = related.authorisedEnterpriseIds ?? [];
-      return ids.length > 0 ? { id: ids } : NOTHING;
-    }
-  }
-}
+export type RegionReach = { kind: 'all' } | { kind: 'region'; regionCode: string } | { kind: 'none' };
 
-/** Region-scoped records other than enterprises (verification requests): by the actor's region. */
-export function regionScope(actor: Actor, column = 'regionCode'): WhereOptions {
-  if (actor.kind !== 'admin') return NOTHING;
-  if (actor.role === 'platform_admin') return {};
-  if ((actor.role === 'advisor' || actor.role === 'gov') && actor.regionCode) return regionWhere(actor.regionCode, column);
-  return NOTHING;
+export function regionReach(actor: Actor): RegionReach {
+  if (actor.kind !== 'admin') return { kind: 'none' };
+  if (actor.role === 'platform_admin') return { kind: 'all' };
+  if (REGION_BOUND_ROLES.includes(actor.role) && actor.regionCode && /^\d{6}$/.test(actor.regionCode)) {
+    return { kind: 'region', regionCode: actor.regionCode };
+  }
+  return { kind: 'none' };
 }

@@ -14,6 +14,7 @@ export const ErrorCode = {
   ACCOUNT_LOCKED: 'ACCOUNT_LOCKED',
   RATE_LIMITED: 'RATE_LIMITED',
   UPSTREAM_FAILED: 'UPSTREAM_FAILED',
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   INTERNAL: 'INTERNAL',
 } as const;
 export type TErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -34,5 +35,6 @@ export const ERROR_STATUS: Record<TErrorCode, number> = {
   ACCOUNT_LOCKED: 429,
   RATE_LIMITED: 429,
   UPSTREAM_FAILED: 502,
+  SERVICE_UNAVAILABLE: 503,
   INTERNAL: 500,
 };

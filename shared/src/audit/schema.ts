@@ -1,7 +1,9 @@
 import { z } from 'zod';
 
+/** `seq` and `hash` are null until the sealer has chained the row (moments after it was written). */
 export const ZAuditLog = z.object({
   id: z.string(),
+  seq: z.string().nullable(),
   at: z.string(),
   actorType: z.enum(['admin', 'wechat', 'system', 'anonymous']),
   actorId: z.string().nullable(),
@@ -12,7 +14,7 @@ export const ZAuditLog = z.object({
   outcome: z.enum(['success', 'failure', 'denied']),
   detail: z.record(z.string(), z.unknown()).nullable(),
   ip: z.string().nullable(),
-  hash: z.string(),
+  hash: z.string().nullable(),
 });
 export type TAuditLog = z.infer<typeof ZAuditLog>;
 

@@ -130,6 +130,12 @@ export type TVerificationDetail = z.infer<typeof ZVerificationDetail>;
 
 export const ZVerificationQuery = z.object({ status: z.enum(VERIFICATION_STATUSES).optional() });
 
+/** A platform admin hands a request that no advisor covers to another region's advisors. */
+export const ZReassignVerification = z.object({
+  regionCode: z.string({ error: '请选择改派到的行政区划' }).regex(/^\d{6}$/, '行政区划代码应为 6 位数字'),
+});
+export type TReassignVerification = z.infer<typeof ZReassignVerification>;
+
 export const ZRejectVerification = z.object({
   reason: z.string({ error: '请填写驳回原因' }).trim().min(2, '驳回原因至少 2 个字').max(500, '驳回原因不能超过 500 字'),
 });

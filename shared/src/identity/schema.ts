@@ -78,6 +78,10 @@ export type TTotpEnrolment = z.infer<typeof ZTotpEnrolment>;
 export const ZTotpConfirmRequest = z.object({ code: z.string().regex(/^\d{6}$/, '动态验证码应为 6 位数字') });
 export type TTotpConfirmRequest = z.infer<typeof ZTotpConfirmRequest>;
 
+/** Re-binding while TOTP is on needs a current code from the bound authenticator, so a password alone cannot replace it. */
+export const ZTotpEnrolRequest = z.object({ code: z.string().regex(/^\d{6}$/, '动态验证码应为 6 位数字').optional() });
+export type TTotpEnrolRequest = z.infer<typeof ZTotpEnrolRequest>;
+
 export const ZOrganisation = z.object({
   id: z.string(),
   name: z.string(),

@@ -1,14 +1,27 @@
-import { createHash } from 'node:crypto';
-import { Op, type Transaction } from 'sequelize';
-import type { TAuditLog, TAuditVerifyResult } from '@xyd/shared';
+import { createHmac } from 'node:crypto';
+import type { Transaction } from 'sequelize';
+import type { TAuditLog } from '@xyd/shared';
+import type { AppContext } from '../../context';
 import type { Database } from '../../db';
 import { clock } from '../../lib/clock';
 import { newId } from '../../lib/ids';
 import type { Actor } from '../identity/actor';
 import type { RequestMeta } from '../../http/route';
-import { AuditHead, AuditLog } from './model';
+import { AUDIT_LIMITS, AuditLog } from './model';
 
 export const GENESIS_HASH = '0'.repeat(64);
+
+/** Used when AUDIT_HMAC_KEY is not configured; config.ts refuses that in production. */
+export const DEV_AUDIT_HMAC_KEY = 'xyd-development-only-audit-hmac-key';
+
+/**
+ * The key of the audit chain. Without it, rewriting a row and recomputing every later hash is detected.
+ * Read through the validated config (`auditHmacKey`) once it carries one, else the development key.
+ */
+export function auditHmacKey(app: Pick<AppContext, 'config'>): string {
+  const configured = (app.config as { auditHmacKey?: string }).auditHmacKey;
+  return configured || DEV_AUDIT_HMAC_KEY;
+}
 
 export interface AuditEntry {
   actor: Actor | null;
@@ -22,7 +35,9 @@ export interface AuditEntry {
   meta?: Partial<RequestMeta> | null;
 }
 
-interface HashedFields {
+/** The stored fields a row's hash covers, as the database returns them. */
+export interface SealedFields {
+  id: string;
   seq: string;
   at: Date;
   actorType: string;
@@ -37,54 +52,74 @@ interface HashedFields {
   requestId: string | null;
 }
 
-/** The hash covers every stored field of the row and the previous row's hash. */
-export function auditRowHash(prevHash: string, row: HashedFields): string {
+const str = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
+
+/**
+ * HMAC-SHA256 over the previous hash and every stored field of the row. The sealer and the verifier both
+ * compute it from rows read back from the database, so it covers exactly what is stored, whatever the
+ * database did to the text on the way in.
+ */
+export function auditRowHash(key: string, prevHash: string, row: SealedFields): string {
   const canonical = JSON.stringify([
-    String(row.seq),
+    str(row.id),
+    str(row.seq),
     new Date(row.at).toISOString(),
     row.actorType,
-    row.actorId === null || row.actorId === undefined ? null : String(row.actorId),
-    row.actorName ?? null,
+    str(row.actorId),
+    str(row.actorName),
     row.action,
-    row.targetType ?? null,
-    row.targetId ?? null,
+    str(row.targetType),
+    str(row.targetId),
     row.outcome,
-    row.detail ?? null,
-    row.ip ?? null,
-    row.requestId ?? null,
+    str(row.detail),
+    str(row.ip),
+    str(row.requestId),
   ]);
-  return createHash('sha256').update(prevHash).update('\n').update(canonical).digest('hex');
+  return createHmac('sha256', key).update(prevHash).update('\n').update(canonical).digest('hex');
+}
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * Well-formed text that fits its column: lone surrogates become U+FFFD (as MySQL and SQLite would store them)
+ * and over-long values are cut by code points (MySQL counts characters), so an odd attempted user name is
+ * still audited instead of failing the write.
+ */
+export function auditText(value: string | null | undefined, maxLength?: number): string | null {
+  if (value === null || value === undefined) return null;
+  const wellFormed = value.replace(LONE_SURROGATE, '\ufffd');
+  if (maxLength === undefined) return wellFormed;
+  const chars = Array.from(wellFormed);
+  return chars.length > maxLength ? chars.slice(0, maxLength).join('') : wellFormed;
 }
 
 /**
- * Appends one row inside the caller's transaction, so a state change and its audit row commit together.
- * The head row is locked (FOR UPDATE on MySQL; SQLite transactions are already serialised) so that the
- * chain stays linear with any number of processes.
+ * Appends one unchained row inside the caller's transaction, so a state change and its audit row commit
+ * together. No shared row is touched: concurrent writers never wait for each other here; the sealer
+ * (jobs.ts) chains the row after it commits.
  */
 export async function recordAudit(t: Transaction, entry: AuditEntry): Promise<void> {
-  const head = await AuditHead.findByPk(1, { transaction: t, lock: t.LOCK.UPDATE });
-  if (!head) throw new Error('audit_head row missing: migrations not applied');
-  const seq = String(BigInt(head.seq) + 1n);
-  const fields: HashedFields = {
-    seq,
-    at: clock.now(),
-    actorType: entry.actor?.kind ?? (entry.actorName ? 'anonymous' : 'system'),
-    actorId: entry.actor?.id ?? null,
-    actorName: entry.actor?.displayName ?? entry.actorName ?? null,
-    action: entry.action,
-    targetType: entry.targetType ?? null,
-    targetId: entry.targetId ?? null,
-    outcome: entry.outcome,
-    detail: entry.detail ? JSON.stringify(entry.detail) : null,
-    ip: entry.meta?.ip ?? null,
-    requestId: entry.meta?.requestId ?? null,
-  };
-  const hash = auditRowHash(head.hash, fields);
   await AuditLog.create(
-    { id: newId(), ...fields, actorType: fields.actorType as AuditLog['actorType'], outcome: entry.outcome, prevHash: head.hash, hash },
+    {
+      id: newId(),
+      seq: null,
+      at: clock.now(),
+      actorType: entry.actor?.kind ?? (entry.actorName ? 'anonymous' : 'system'),
+      actorId: entry.actor?.id ?? null,
+      actorName: auditText(entry.actor?.displayName ?? entry.actorName ?? null, AUDIT_LIMITS.actorName),
+      action: auditText(entry.action, AUDIT_LIMITS.action) as string,
+      targetType: auditText(entry.targetType, AUDIT_LIMITS.targetType),
+      targetId: auditText(entry.targetId, AUDIT_LIMITS.targetId),
+      outcome: entry.outcome,
+      // JSON.stringify escapes lone surrogates, so the detail is always well-formed.
+      detail: entry.detail ? JSON.stringify(entry.detail) : null,
+      ip: auditText(entry.meta?.ip, AUDIT_LIMITS.ip),
+      requestId: auditText(entry.meta?.requestId, AUDIT_LIMITS.requestId),
+      prevHash: null,
+      hash: null,
+    },
     { transaction: t },
   );
-  await AuditHead.update({ seq, hash }, { where: { id: 1 }, transaction: t });
 }
 
 /** For events with no state change of their own (a denied read, a failed sign-in). */
@@ -92,41 +127,10 @@ export async function recordAuditAlone(db: Database, entry: AuditEntry): Promise
   await db.transaction((t) => recordAudit(t, entry));
 }
 
-/** Walks the chain in order and names the first row whose link or content does not hold. */
-export async function verifyAuditChain(): Promise<TAuditVerifyResult> {
-  let prevHash = GENESIS_HASH;
-  let expectedSeq = 1n;
-  let checked = 0;
-  let lastId: string | null = null;
-  const pageSize = 1000;
-  for (;;) {
-    const rows = await AuditLog.findAll({
-      where: { seq: { [Op.gte]: expectedSeq.toString() } },
-      order: [['seq', 'ASC']],
-      limit: pageSize,
-    });
-    for (const row of rows) {
-      const broken = (reason: string): TAuditVerifyResult => ({ ok: false, checked, firstBrokenId: row.id, reason });
-      if (BigInt(row.seq) !== expectedSeq) return broken(`序号不连续：应为 ${expectedSeq}，实际为 ${row.seq}（有记录被删除）`);
-      if (row.prevHash !== prevHash) return broken('前一条记录的哈希与本条记录保存的不一致');
-      if (auditRowHash(prevHash, row) !== row.hash) return broken('记录内容与其哈希不符（记录被篡改）');
-      prevHash = row.hash;
-      expectedSeq += 1n;
-      checked += 1;
-      lastId = row.id;
-    }
-    if (rows.length < pageSize) break;
-  }
-  const head = await AuditHead.findByPk(1);
-  if (head && (BigInt(head.seq) !== expectedSeq - 1n || head.hash !== prevHash)) {
-    return { ok: false, checked, firstBrokenId: lastId, reason: `链尾缺失：应有 ${head.seq} 条记录，实际 ${checked} 条` };
-  }
-  return { ok: true, checked, firstBrokenId: null, reason: null };
-}
-
 export function toAuditDto(row: AuditLog): TAuditLog {
   return {
     id: row.id,
+    seq: row.seq,
     at: new Date(row.at).toISOString(),
     actorType: row.actorType,
     actorId: row.actorId,

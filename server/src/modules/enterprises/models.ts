@@ -41,17 +41,6 @@ export class EnterpriseMember extends Model<InferAttributes<EnterpriseMember>, I
   declare updatedAt: CreationOptional<Date>;
 }
 
-export class UploadedFile extends Model<InferAttributes<UploadedFile>, InferCreationAttributes<UploadedFile>> {
-  declare id: string;
-  declare sha256: string;
-  declare mime: string;
-  declare size: number;
-  declare data: Buffer;
-  declare ownerKind: string;
-  declare ownerId: string;
-  declare createdAt: CreationOptional<Date>;
-}
-
 export class VerificationRequest extends Model<
   InferAttributes<VerificationRequest>,
   InferCreationAttributes<VerificationRequest>
@@ -65,6 +54,7 @@ export class VerificationRequest extends Model<
   declare legalRepIdMasked: string;
   declare applicantRole: 'owner' | 'agent';
   declare applicantName: string;
+  /** A row of `files` (modules/files); the image bytes are in the file store. */
   declare licenceFileId: string;
   declare regionCode: string | null;
   declare status: TVerificationStatus;
@@ -114,19 +104,6 @@ export function initEnterpriseModels(sequelize: Sequelize): void {
       updatedAt: date(false),
     },
     { sequelize, tableName: 'enterprise_members' },
-  );
-  UploadedFile.init(
-    {
-      id: idColumn(),
-      sha256: str(64),
-      mime: str(32),
-      size: { type: DataTypes.INTEGER, allowNull: false },
-      data: { type: DataTypes.BLOB('long'), allowNull: false },
-      ownerKind: str(8),
-      ownerId: bigintColumn('ownerId'),
-      createdAt: date(false),
-    },
-    { sequelize, tableName: 'uploaded_files', updatedAt: false },
   );
   VerificationRequest.init(
     {

@@ -6,6 +6,7 @@ import {
   ZIdParam,
   ZMyEnterprise,
   ZPageQuery,
+  ZReassignVerification,
   ZRejectVerification,
   ZVerification,
   ZVerificationDetail,
@@ -22,6 +23,7 @@ import {
   licenceImage,
   listVerifications,
   myVerifications,
+  reassignVerification,
   rejectVerification,
   submitVerification,
   verificationDetail,
@@ -115,7 +117,7 @@ export function enterpriseRoutes(app: AppContext): RouteSpec[] {
           const { NotFoundError } = await import('../../lib/errors');
           throw new NotFoundError('认证申请不存在或无权访问');
         }
-        const image = await licenceImage(actor!, params.id);
+        const image = await licenceImage(app, actor!, params.id);
         ctx.type = image.mime;
         ctx.set('Cache-Control', 'private, no-store');
         ctx.body = image.data;
@@ -124,10 +126,10 @@ export function enterpriseRoutes(app: AppContext): RouteSpec[] {
     route({
       method: 'post',
       path: '/verifications/:id/approve',
-      summary: '通过认证（本区域融资顾问）',
+      summary: '通过认证（企业当前所在区域的融资顾问，或平台管理员）',
       tags: ['企业认证'],
       auth: 'admin',
-      roles: ['advisor'],
+      roles: ['advisor', 'platform_admin'],
       params: ZIdParam,
       response: ZVerification,
       handler: async ({ actor, params, meta }) => approveVerification(app, actor as AdminActor, params.id, meta),
@@ -135,14 +137,26 @@ export function enterpriseRoutes(app: AppContext): RouteSpec[] {
     route({
       method: 'post',
       path: '/verifications/:id/reject',
-      summary: '驳回认证（须填写原因）',
+      summary: '驳回认证（须填写原因；企业当前所在区域的融资顾问，或平台管理员）',
       tags: ['企业认证'],
       auth: 'admin',
-      roles: ['advisor'],
+      roles: ['advisor', 'platform_admin'],
       params: ZIdParam,
       body: ZRejectVerification,
       response: ZVerification,
       handler: async ({ actor, params, body, meta }) => rejectVerification(app, actor as AdminActor, params.id, body.reason, meta),
+    }),
+    route({
+      method: 'post',
+      path: '/verifications/:id/reassign',
+      summary: '改派认证申请到另一区域的融资顾问（仅平台管理员；仅限登记数据中尚无的企业），并通知申请人',
+      tags: ['企业认证'],
+      auth: 'admin',
+      roles: ['platform_admin'],
+      params: ZIdParam,
+      body: ZReassignVerification,
+      response: ZVerification,
+      handler: async ({ actor, params, body, meta }) => reassignVerification(app, actor as AdminActor, params.id, body.regionCode, meta),
     }),
   ];
 }

@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { Op } from 'sequelize';
+import { Op, type Transaction } from 'sequelize';
 import type {
   PageResult,
   TPageQuery,
@@ -14,24 +13,40 @@ import type { AppContext } from '../../context';
 import { clock } from '../../lib/clock';
 import { newId } from '../../lib/ids';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
-import { regionContains, regionScope } from '../../lib/scope';
+import { regionContains } from '../../lib/scope';
 import type { RequestMeta, UploadedPart } from '../../http/route';
 import { recordAudit } from '../audit/service';
 import type { Actor, AdminActor, WechatActor } from '../identity/actor';
-import { AdminUser, WechatUser } from '../identity/models';
+import { AdminUser, Organisation, WechatUser } from '../identity/models';
 import { enqueueNotification } from '../notifications/service';
-import { Region } from '../regions/model';
-import { Enterprise, EnterpriseMember, UploadedFile, VerificationRequest } from './models';
+import { findRegion, regionName } from '../regions/service';
+import { checkImage, MAX_IMAGE_SIDE, type ImageMime } from '../files/image';
+import { StoredFile } from '../files/models';
+import { readStoredFile, stageFile, transactionWithFile } from '../files/service';
+import { EnterpriseMember, VerificationRequest } from './models';
+import {
+  bindMember,
+  membersOf,
+  registryEntryForRouting,
+  registryEntryInScope,
+  usccScopeWhere,
+  type RegistryEntry,
+} from './repository';
 import { idNumberHmac, maskIdNumber } from './service';
 
 export const MAX_LICENCE_BYTES = 5 * 1024 * 1024;
 
-/** The type is read from the bytes, never from the file name or the declared content type. */
-export function sniffImage(bytes: Buffer): 'image/jpeg' | 'image/png' | null {
-  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'image/jpeg';
-  const png = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-  if (bytes.length >= 8 && png.every((b, i) => bytes[i] === b)) return 'image/png';
-  return null;
+/** The licence must really be a JPEG or PNG photo: typed from its bytes and decoded in full. */
+function checkLicenceImage(bytes: Buffer): ImageMime {
+  const image = checkImage(bytes);
+  if (image.ok) return image.mime;
+  const message =
+    image.reason === 'not-image'
+      ? '营业执照照片只能是 JPEG 或 PNG 图片'
+      : image.reason === 'too-large'
+        ? `营业执照照片尺寸过大，每边不能超过 ${MAX_IMAGE_SIDE} 像素`
+        : '营业执照照片无法识别，请上传清晰的 JPEG 或 PNG 图片';
+  throw new ValidationError(`licence: ${message}`, [{ field: 'licence', message }]);
 }
 
 function toDto(v: VerificationRequest, reviewerName: string | null): TVerification {
@@ -60,11 +75,65 @@ async function reviewerNames(rows: VerificationRequest[]): Promise<Map<string, s
 }
 
 /** The region that reviews a request: the registered enterprise's, else the region code inside the USCC. */
-async function reviewRegion(uscc: string, enterprise: Enterprise | null): Promise<string | null> {
+async function reviewRegion(uscc: string, enterprise: RegistryEntry | null): Promise<string | null> {
   if (enterprise) return enterprise.regionCode;
-  const code = uscc.slice(2, 8);
-  const region = await Region.findByPk(code);
-  return region ? region.code : null;
+  return findRegion(uscc.slice(2, 8))?.code ?? null;
+}
+
+/** Active advisors with the region they answer for (their own, else their organisation's). */
+async function activeAdvisors(t?: Transaction): Promise<Array<{ id: string; regionCode: string | null }>> {
+  const rows = (await AdminUser.findAll({
+    where: { role: 'advisor', disabled: false },
+    attributes: ['id', 'regionCode'],
+    include: [{ model: Organisation, as: 'organisation', attributes: ['regionCode', 'disabled'], where: { disabled: false } }],
+    raw: true,
+    nest: true,
+    transaction: t,
+  })) as unknown as Array<{ id: string | number; regionCode: string | null; organisation: { regionCode: string | null } }>;
+  return rows.map((r) => ({ id: String(r.id), regionCode: r.regionCode ?? r.organisation.regionCode }));
+}
+
+/** Advisors whose region covers the request's; none for a request without a region, none without a region of their own. */
+function advisorsCovering(advisors: Array<{ id: string; regionCode: string | null }>, regionCode: string | null) {
+  if (!regionCode) return [];
+  return advisors.filter((a) => a.regionCode && /^\d{6}$/.test(a.regionCode) && regionContains(a.regionCode, regionCode));
+}
+
+/**
+ * Tells the advisors who answer for the region that a request is waiting. A request that no advisor covers
+ * goes to the platform admins instead, who decide it or reassign it, so that the firm is not stranded.
+ */
+async function notifyReviewers(
+  t: Transaction,
+  request: { id: string; enterpriseName: string; uscc: string },
+  regionCode: string | null,
+): Promise<void> {
+  const covering = advisorsCovering(await activeAdvisors(t), regionCode);
+  const recipients =
+    covering.length > 0
+      ? covering.map((a) => a.id)
+      : (
+          await AdminUser.findAll({
+            where: { role: 'platform_admin', disabled: false },
+            attributes: ['id'],
+            raw: true,
+            transaction: t,
+          })
+        ).map((u) => String(u.id));
+  const region = regionName(regionCode) ?? '未知区域';
+  for (const recipientId of recipients) {
+    await enqueueNotification(t, {
+      recipientKind: 'admin',
+      recipientId,
+      templateKey: 'verification_pending',
+      title: covering.length > 0 ? '新的企业认证申请' : '无人负责区域的企业认证申请',
+      body:
+        covering.length > 0
+          ? `${request.enterpriseName}（${request.uscc}）提交了企业认证申请，请审核。`
+          : `${request.enterpriseName}（${request.uscc}）提交了企业认证申请，所在区域（${region}）没有负责的融资顾问，请审核或改派。`,
+      link: `/verifications/${request.id}`,
+    });
+  }
 }
 
 export async function submitVerification(
@@ -79,16 +148,13 @@ export async function submitVerification(
     throw new ValidationError('licence: 营业执照照片不能超过 5 MB', [{ field: 'licence', message: '营业执照照片不能超过 5 MB' }]);
   }
   const bytes = await readFile(licence.filepath);
-  const mime = sniffImage(bytes);
-  if (!mime) {
-    throw new ValidationError('licence: 营业执照照片只能是 JPEG 或 PNG 图片', [
-      { field: 'licence', message: '营业执照照片只能是 JPEG 或 PNG 图片' },
-    ]);
-  }
-  const enterprise = await Enterprise.findOne({ where: { uscc: input.uscc } });
+  const mime = checkLicenceImage(bytes);
+  const enterprise = await registryEntryForRouting(input.uscc);
   const regionCode = await reviewRegion(input.uscc, enterprise);
 
-  const created = await app.db.transaction(async (t) => {
+  // The bytes go to the file store before the transaction; a failed transaction removes them again.
+  const staged = await stageFile(app, bytes, mime, { kind: 'wechat', id: actor.id });
+  const created = await transactionWithFile(app, staged, async (t, file) => {
     const user = await WechatUser.findByPk(actor.id, { transaction: t, lock: t.LOCK.UPDATE });
     if (!user) throw new NotFoundError('用户不存在');
     const pending = await VerificationRequest.count({ where: { wechatUserId: actor.id, uscc: input.uscc, status: 'pending' }, transaction: t });
@@ -97,18 +163,6 @@ export async function submitVerification(
       const member = await EnterpriseMember.count({ where: { wechatUserId: actor.id, enterpriseId: enterprise.id }, transaction: t });
       if (member > 0) throw new ConflictError('您已绑定该企业，无需重复认证');
     }
-    const file = await UploadedFile.create(
-      {
-        id: newId(),
-        sha256: createHash('sha256').update(bytes).digest('hex'),
-        mime,
-        size: bytes.length,
-        data: bytes,
-        ownerKind: 'wechat',
-        ownerId: actor.id,
-      },
-      { transaction: t },
-    );
     const request = await VerificationRequest.create(
       {
         id: newId(),
@@ -136,19 +190,7 @@ export async function submitVerification(
       meta,
     });
     // Tell the advisors who answer for the region that a request is waiting.
-    const advisors = await AdminUser.findAll({ where: { role: 'advisor', disabled: false }, attributes: ['id', 'regionCode'], transaction: t });
-    for (const advisor of advisors) {
-      if (advisor.regionCode && regionCode && !regionContains(advisor.regionCode, regionCode)) continue;
-      if (advisor.regionCode && !regionCode) continue;
-      await enqueueNotification(t, {
-        recipientKind: 'admin',
-        recipientId: advisor.id,
-        templateKey: 'verification_pending',
-        title: '新的企业认证申请',
-        body: `${input.enterpriseName}（${input.uscc}）提交了企业认证申请，请审核。`,
-        link: `/verifications/${request.id}`,
-      });
-    }
+    await notifyReviewers(t, { id: request.id, enterpriseName: input.enterpriseName, uscc: input.uscc }, regionCode);
     return request;
   });
   return toDto(created, null);
@@ -166,7 +208,7 @@ export async function listVerifications(
   status?: TVerificationStatus,
 ): Promise<PageResult<TVerification>> {
   const { rows, count } = await VerificationRequest.findAndCountAll({
-    where: { [Op.and]: [regionScope(actor), status ? { status } : {}] },
+    where: { [Op.and]: [usccScopeWhere(actor), status ? { status } : {}] },
     order: [['createdAt', status === 'pending' ? 'ASC' : 'DESC']],
     offset: (page.current - 1) * page.pageSize,
     limit: page.pageSize,
@@ -175,20 +217,32 @@ export async function listVerifications(
   return { list: rows.map((r) => toDto(r, r.reviewerId ? (names.get(r.reviewerId) ?? null) : null)), total: count };
 }
 
-async function findInScope(actor: AdminActor, id: string): Promise<VerificationRequest> {
-  const row = await VerificationRequest.findOne({ where: { [Op.and]: [{ id }, regionScope(actor)] } });
+/**
+ * A request the actor may review: judged by the enterprise's current region when it is registered (the region
+ * frozen at submission may be stale), else by the request's own region; platform admins see every request.
+ */
+async function findInScope(actor: AdminActor, id: string, t?: Transaction): Promise<VerificationRequest> {
+  const row = await VerificationRequest.findOne({ where: { [Op.and]: [{ id }, usccScopeWhere(actor)] }, transaction: t });
   if (!row) throw new NotFoundError('认证申请不存在或无权访问');
   return row;
+}
+
+/** The registry row behind a request, read in the actor's scope; registered but out of scope is "not found". */
+async function scopedRegistration(actor: AdminActor, uscc: string, t?: Transaction): Promise<RegistryEntry | null> {
+  const entry = await registryEntryInScope(actor, uscc, t);
+  if (entry) return entry;
+  if (await registryEntryForRouting(uscc, t)) throw new NotFoundError('认证申请不存在或无权访问');
+  return null;
 }
 
 export async function verificationDetail(actor: AdminActor, id: string): Promise<TVerificationDetail> {
   const row = await findInScope(actor, id);
   const [enterprise, file, names] = await Promise.all([
-    Enterprise.findOne({ where: { uscc: row.uscc } }),
-    UploadedFile.findByPk(row.licenceFileId, { attributes: ['mime'] }),
+    scopedRegistration(actor, row.uscc),
+    StoredFile.findByPk(row.licenceFileId, { attributes: ['mime'] }),
     reviewerNames([row]),
   ]);
-  const region = enterprise ? await Region.findByPk(enterprise.regionCode) : null;
+  const owners = enterprise ? (await membersOf([enterprise.id])).filter((m) => m.role === 'ent_owner') : [];
   return {
     ...toDto(row, row.reviewerId ? (names.get(row.reviewerId) ?? null) : null),
     licenceMime: file?.mime ?? 'image/jpeg',
@@ -199,8 +253,9 @@ export async function verificationDetail(actor: AdminActor, id: string): Promise
           name: enterprise.name,
           legalRepName: enterprise.legalRepName,
           legalRepIdMasked: enterprise.legalRepIdMasked,
-          regionName: region?.name ?? enterprise.regionCode,
+          regionName: regionName(enterprise.regionCode) ?? enterprise.regionCode,
           status: enterprise.status,
+          existingOwners: owners.map((m) => m.displayName),
         }
       : null,
     checks: {
@@ -212,15 +267,13 @@ export async function verificationDetail(actor: AdminActor, id: string): Promise
   };
 }
 
-export async function licenceImage(actor: Actor, id: string): Promise<{ mime: string; data: Buffer }> {
+export async function licenceImage(app: AppContext, actor: Actor, id: string): Promise<{ mime: string; data: Buffer }> {
   const row =
     actor.kind === 'admin'
       ? await findInScope(actor, id)
       : await VerificationRequest.findOne({ where: { id, wechatUserId: actor.id } });
   if (!row) throw new NotFoundError('认证申请不存在或无权访问');
-  const file = await UploadedFile.findByPk(row.licenceFileId);
-  if (!file) throw new NotFoundError('营业执照照片不存在');
-  return { mime: file.mime, data: Buffer.from(file.data) };
+  return readStoredFile(app, row.licenceFileId);
 }
 
 function resultNotice(request: VerificationRequest, approved: boolean, reason?: string) {
@@ -242,7 +295,11 @@ function resultNotice(request: VerificationRequest, approved: boolean, reason?: 
   };
 }
 
-/** Moves a pending request exactly once: the version column stops two reviewers from both deciding it. */
+/**
+ * Moves a pending request exactly once: the version column stops two reviewers from both deciding it. The
+ * enterprise is read in the reviewer's scope inside the transaction, so a firm that is (or has since become)
+ * another region's cannot be bound by this reviewer.
+ */
 async function decide(
   app: AppContext,
   actor: AdminActor,
@@ -250,41 +307,36 @@ async function decide(
   meta: RequestMeta,
   decision: { approve: true } | { approve: false; reason: string },
 ): Promise<TVerification> {
-  const request = await findInScope(actor, id);
-  if (request.status !== 'pending') throw new ConflictError(`该申请已${VERIFICATION_STATUS_LABELS[request.status]}，不能重复审核`);
-  const enterprise = await Enterprise.findOne({ where: { uscc: request.uscc } });
-  if (decision.approve && !enterprise) {
-    throw new ConflictError('登记数据中没有该统一社会信用代码的企业，无法通过认证；请核实后驳回');
-  }
-  await app.db.transaction(async (t) => {
-    const now = clock.now();
+  const decidedId = await app.db.transaction(async (t) => {
+    const request = await findInScope(actor, id, t);
+    if (request.status !== 'pending') throw new ConflictError(`该申请已${VERIFICATION_STATUS_LABELS[request.status]}，不能重复审核`);
+    const enterprise = await scopedRegistration(actor, request.uscc, t);
+    if (decision.approve && !enterprise) {
+      throw new ConflictError('登记数据中没有该统一社会信用代码的企业，无法通过认证；请核实后驳回');
+    }
     const [updated] = await VerificationRequest.update(
       {
         status: decision.approve ? 'approved' : 'rejected',
         rejectReason: decision.approve ? null : decision.reason,
         reviewerId: actor.id,
-        reviewedAt: now,
+        reviewedAt: clock.now(),
         enterpriseId: enterprise?.id ?? null,
+        // The region it was decided in, not the one frozen at submission.
+        regionCode: enterprise?.regionCode ?? request.regionCode,
         version: request.version + 1,
       },
       { where: { id: request.id, version: request.version, status: 'pending' }, transaction: t },
     );
     if (updated === 0) throw new ConflictError('该申请已被其他人处理，请刷新后查看');
     if (decision.approve && enterprise) {
-      const already = await EnterpriseMember.count({ where: { enterpriseId: enterprise.id, wechatUserId: request.wechatUserId }, transaction: t });
-      if (already === 0) {
-        await EnterpriseMember.create(
-          {
-            id: newId(),
-            enterpriseId: enterprise.id,
-            wechatUserId: request.wechatUserId,
-            role: request.applicantRole === 'owner' ? 'ent_owner' : 'ent_agent',
-            displayName: request.applicantName,
-            verificationId: request.id,
-          },
-          { transaction: t },
-        );
-      }
+      await bindMember(t, {
+        id: newId(),
+        enterpriseId: enterprise.id,
+        wechatUserId: request.wechatUserId,
+        role: request.applicantRole === 'owner' ? 'ent_owner' : 'ent_agent',
+        displayName: request.applicantName,
+        verificationId: request.id,
+      });
     }
     await recordAudit(t, {
       actor,
@@ -296,8 +348,9 @@ async function decide(
       meta,
     });
     await enqueueNotification(t, resultNotice(request, decision.approve, decision.approve ? undefined : decision.reason));
+    return request.id;
   });
-  const fresh = await VerificationRequest.findByPk(request.id);
+  const fresh = await VerificationRequest.findByPk(decidedId);
   return toDto(fresh!, actor.displayName);
 }
 
@@ -306,3 +359,61 @@ export const approveVerification = (app: AppContext, actor: AdminActor, id: stri
 
 export const rejectVerification = (app: AppContext, actor: AdminActor, id: string, reason: string, meta: RequestMeta) =>
   decide(app, actor, id, meta, { approve: false, reason });
+
+/**
+ * Hands a pending request of an unregistered firm to the advisors of another region (a platform admin's call,
+ * for requests that no advisor covers). A registered firm is always reviewed in its registered region: a
+ * platform admin decides it directly when that region has no advisor. The firm is told where it went.
+ */
+export async function reassignVerification(
+  app: AppContext,
+  actor: AdminActor,
+  id: string,
+  regionCode: string,
+  meta: RequestMeta,
+): Promise<TVerification> {
+  const region = findRegion(regionCode);
+  if (!region) {
+    throw new ValidationError(`regionCode: 行政区划代码 ${regionCode} 不存在`, [{ field: 'regionCode', message: `行政区划代码 ${regionCode} 不存在` }]);
+  }
+  const reassignedId = await app.db.transaction(async (t) => {
+    const request = await findInScope(actor, id, t);
+    if (request.status !== 'pending') throw new ConflictError(`该申请已${VERIFICATION_STATUS_LABELS[request.status]}，不能改派`);
+    const registered = await registryEntryForRouting(request.uscc, t);
+    if (registered) {
+      const home = regionName(registered.regionCode) ?? registered.regionCode;
+      throw new ConflictError(`该企业登记在${home}，只能由该区域的融资顾问或平台管理员审核，不能改派`);
+    }
+    if (advisorsCovering(await activeAdvisors(t), region.code).length === 0) {
+      const message = `${region.name}没有负责的融资顾问，请选择其他区域`;
+      throw new ValidationError(`regionCode: ${message}`, [{ field: 'regionCode', message }]);
+    }
+    const [updated] = await VerificationRequest.update(
+      { regionCode: region.code, version: request.version + 1 },
+      { where: { id: request.id, version: request.version, status: 'pending' }, transaction: t },
+    );
+    if (updated === 0) throw new ConflictError('该申请已被其他人处理，请刷新后查看');
+    await recordAudit(t, {
+      actor,
+      action: 'verification.reassign',
+      targetType: 'verification',
+      targetId: request.id,
+      outcome: 'success',
+      detail: { from: request.regionCode, to: region.code },
+      meta,
+    });
+    await notifyReviewers(t, { id: request.id, enterpriseName: request.enterpriseName, uscc: request.uscc }, region.code);
+    await enqueueNotification(t, {
+      recipientKind: 'wechat',
+      recipientId: request.wechatUserId,
+      templateKey: 'verification_reassigned',
+      title: '企业认证申请已转交审核',
+      body: `您提交的 ${request.enterpriseName} 企业认证申请已转交${region.name}的融资顾问审核，请耐心等待。`,
+      link: '/subpackages/enterprise/progress/index',
+    });
+    return request.id;
+  });
+  const fresh = await VerificationRequest.findByPk(reassignedId);
+  const names = await reviewerNames([fresh!]);
+  return toDto(fresh!, fresh!.reviewerId ? (names.get(fresh!.reviewerId) ?? null) : null);
+}

@@ -11,6 +11,7 @@ export class IdempotencyKey extends Model<InferAttributes<IdempotencyKey>, Infer
   declare statusCode: number | null;
   declare responseBody: string | null;
   declare createdAt: Date;
+  declare expiresAt: Date | null;
 }
 
 export function initIdempotencyModel(sequelize: Sequelize): void {
@@ -25,6 +26,7 @@ export function initIdempotencyModel(sequelize: Sequelize): void {
       statusCode: { type: DataTypes.INTEGER, allowNull: true },
       responseBody: { type: DataTypes.TEXT, allowNull: true },
       createdAt: { type: DataTypes.DATE(3), allowNull: false },
+      expiresAt: { type: DataTypes.DATE(3), allowNull: true },
     },
     { sequelize, tableName: 'idempotency_keys', updatedAt: false },
   );

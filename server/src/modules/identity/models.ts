@@ -30,8 +30,11 @@ export class AdminUser extends Model<InferAttributes<AdminUser>, InferCreationAt
   declare disabled: CreationOptional<boolean>;
   declare totpSecret: CreationOptional<string | null>;
   declare totpPendingSecret: CreationOptional<string | null>;
+  /** The last TOTP time step accepted, so that a code works once (replay guard). */
+  declare totpLastStep: CreationOptional<number | null>;
   declare failedAttempts: CreationOptional<number>;
   declare lockedUntil: CreationOptional<Date | null>;
+  declare lastFailedAt: CreationOptional<Date | null>;
   declare lastLoginAt: CreationOptional<Date | null>;
   declare passwordChangedAt: CreationOptional<Date | null>;
   declare createdAt: CreationOptional<Date>;
@@ -42,12 +45,21 @@ export class WechatUser extends Model<InferAttributes<WechatUser>, InferCreation
   declare id: string;
   declare openid: string;
   declare unionid: string | null;
-  /** Kept server-side for later decryption calls; never returned by any route. */
-  declare sessionKey: string | null;
   declare displayName: string;
   declare lastLoginAt: Date | null;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
+}
+
+/**
+ * Failed console sign-ins for usernames that have no account. Counted and locked exactly like an account's own
+ * `failed_attempts`/`locked_until`, so that the answers do not tell an attacker which usernames exist.
+ */
+export class SignInFailure extends Model<InferAttributes<SignInFailure>, InferCreationAttributes<SignInFailure>> {
+  declare username: string;
+  declare failedAttempts: CreationOptional<number>;
+  declare lockedUntil: CreationOptional<Date | null>;
+  declare lastFailedAt: CreationOptional<Date | null>;
 }
 
 export type UserKind = 'admin' | 'wechat';
@@ -95,8 +107,10 @@ export function initIdentityModels(sequelize: Sequelize): void {
       disabled: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
       totpSecret: str(64, true),
       totpPendingSecret: str(64, true),
+      totpLastStep: { type: DataTypes.INTEGER, allowNull: true },
       failedAttempts: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
       lockedUntil: date(),
+      lastFailedAt: date(),
       lastLoginAt: date(),
       passwordChangedAt: date(),
       createdAt: date(false),
@@ -109,13 +123,21 @@ export function initIdentityModels(sequelize: Sequelize): void {
       id: idColumn(),
       openid: str(64),
       unionid: str(64, true),
-      sessionKey: str(64, true),
       displayName: str(50),
       lastLoginAt: date(),
       createdAt: date(false),
       updatedAt: date(false),
     },
     { sequelize, tableName: 'wechat_users' },
+  );
+  SignInFailure.init(
+    {
+      username: { type: DataTypes.STRING(64), allowNull: false, primaryKey: true },
+      failedAttempts: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
+      lockedUntil: date(),
+      lastFailedAt: date(),
+    },
+    { sequelize, tableName: 'sign_in_failures', timestamps: false },
   );
   Session.init(
     {

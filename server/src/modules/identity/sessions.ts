@@ -59,8 +59,21 @@ export async function findLiveSession(token: string): Promise<LiveSession | null
     where: { tokenHash: hashToken(token) },
     attributes: ['id', 'userKind', 'userId', 'scope', 'idleMs', 'expiresAt', 'lastSeenAt', 'revokedAt'],
     raw: true,
-  })) as unknown as (Omit<LiveSession, 'lastSeenAt'> & { idleMs: number; expiresAt: Date | string; lastSeenAt: Date | string; revokedAt: unknown }) | null;
-  if (!row || row.revokedAt) return null;
+  })) as unknown as SessionRow | null;
+  return row && !row.revokedAt ? liveSessionOf(row) : null;
+}
+
+type SessionRow = Omit<LiveSession, 'id' | 'userId' | 'lastSeenAt'> & {
+  id: string | number;
+  userId: string | number;
+  idleMs: number;
+  expiresAt: Date | string;
+  lastSeenAt: Date | string;
+  revokedAt?: unknown;
+};
+
+/** The session if it is within its absolute and idle limits (revocation is checked by the caller). */
+export function liveSessionOf(row: SessionRow): LiveSession | null {
   const now = clock.nowMs();
   const lastSeenAt = toDate(row.lastSeenAt);
   if (now >= toDate(row.expiresAt).getTime()) return null;
@@ -85,6 +98,37 @@ export async function revokeAllSessions(t: Transaction, kind: UserKind, userId: 
     { where: { userKind: kind, userId, revokedAt: null }, transaction: t },
   );
   return count;
+}
+
+/** Ends every live session of the user but the one given (password change, TOTP enrolment). */
+export async function revokeOtherSessions(t: Transaction, kind: UserKind, userId: string, keepId: string, reason: string): Promise<number> {
+  const [count] = await Session.update(
+    { revokedAt: clock.now(), revokeReason: reason },
+    { where: { userKind: kind, userId, revokedAt: null, id: { [Op.ne]: keepId } }, transaction: t },
+  );
+  return count;
+}
+
+/** How long revoked sessions stay listed for the audit trail's sake before cleanup drops them. */
+export const REVOKED_SESSION_RETENTION_MS = 7 * 24 * 3600_000;
+const CLEANUP_BATCH = 1000;
+
+/**
+ * Deletes sessions past their absolute expiry or revoked more than seven days ago; for the job runner. In batches,
+ * so that a large backlog does not hold locks on the sessions table for long.
+ */
+export async function cleanupExpiredSessions(now: Date): Promise<number> {
+  const revokedBefore = new Date(now.getTime() - REVOKED_SESSION_RETENTION_MS);
+  let deleted = 0;
+  for (const where of [{ expiresAt: { [Op.lte]: now } }, { revokedAt: { [Op.lt]: revokedBefore } }]) {
+    for (;;) {
+      const rows = (await Session.findAll({ where, attributes: ['id'], limit: CLEANUP_BATCH, raw: true })) as unknown as Array<{ id: string | number }>;
+      if (rows.length === 0) break;
+      deleted += await Session.destroy({ where: { id: rows.map((r) => String(r.id)) } });
+      if (rows.length < CLEANUP_BATCH) break;
+    }
+  }
+  return deleted;
 }
 
 export async function listLiveSessions(kind: UserKind, userId: string, currentId: string): Promise<TSession[]> {

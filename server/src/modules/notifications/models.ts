@@ -27,6 +27,8 @@ export class OutboxItem extends Model<InferAttributes<OutboxItem>, InferCreation
   declare nextAttemptAt: Date;
   declare claimedUntil: CreationOptional<Date | null>;
   declare claimedBy: CreationOptional<string | null>;
+  /** Fencing token: each claim increments it, and the claimant's writes match it. */
+  declare claimToken: CreationOptional<number>;
   declare messageId: CreationOptional<string | null>;
   declare wechatState: WechatState;
   declare lastError: CreationOptional<string | null>;
@@ -74,6 +76,7 @@ export function initNotificationModels(sequelize: Sequelize): void {
       nextAttemptAt: date(false),
       claimedUntil: date(),
       claimedBy: str(64, true),
+      claimToken: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
       messageId: bigintColumn('messageId', true),
       wechatState: str(16) as never,
       lastError: str(500, true),

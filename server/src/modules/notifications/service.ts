@@ -1,9 +1,9 @@
-import { Op, type Transaction } from 'sequelize';
+import { Op, UniqueConstraintError, literal, type Transaction } from 'sequelize';
 import type { TMessage, TSubscriptionReport, TSubscriptionTemplate, PageResult, TPageQuery } from '@xyd/shared';
 import type { AppContext } from '../../context';
 import { clock } from '../../lib/clock';
 import { newId } from '../../lib/ids';
-import { NotFoundError } from '../../lib/errors';
+import { NotFoundError, ValidationError } from '../../lib/errors';
 import type { Actor } from '../identity/actor';
 import type { UserKind } from '../identity/models';
 import { Message, OutboxItem, SubscriptionGrant } from './models';
@@ -96,8 +96,22 @@ export async function subscriptionTemplates(app: AppContext, wechatUserId: strin
 }
 
 /**
+ * The grant row of a user and template, created on first report. Insert-then-catch-unique outside any
+ * transaction: concurrent first reports race on the unique index instead of deadlocking on gap locks.
+ */
+async function ensureGrant(wechatUserId: string, templateId: string): Promise<void> {
+  if (await SubscriptionGrant.findOne({ where: { wechatUserId, templateId }, attributes: ['id'], raw: true })) return;
+  try {
+    await SubscriptionGrant.create({ id: newId(), wechatUserId, templateId });
+  } catch (error) {
+    if (!(error instanceof UniqueConstraintError)) throw error;
+  }
+}
+
+/**
  * Records what requestSubscribeMessage returned. Each `accept` of a one-time template allows one message;
- * `ban` (the user switched the template off) clears what was left.
+ * `ban` (the user switched the template off) clears what was left. Counts change by atomic UPDATEs on the row,
+ * so concurrent reports add up.
  */
 export async function recordSubscriptions(
   app: AppContext,
@@ -107,22 +121,26 @@ export async function recordSubscriptions(
   const known = new Set(app.config.wechat.templates.map((t) => t.templateId));
   const unknown = Object.keys(report.results).filter((id) => !known.has(id));
   if (unknown.length > 0) {
-    const { ValidationError } = await import('../../lib/errors');
     throw new ValidationError(`未知的订阅消息模板：${unknown.join('、')}`, [
       { field: 'results', message: `未知的订阅消息模板：${unknown.join('、')}` },
     ]);
   }
+  const templateIds = Object.keys(report.results).sort();
+  for (const templateId of templateIds) await ensureGrant(wechatUserId, templateId);
   return app.db.transaction(async (t) => {
     const granted: Record<string, number> = {};
-    for (const [templateId, result] of Object.entries(report.results)) {
-      let grant = await SubscriptionGrant.findOne({ where: { wechatUserId, templateId }, transaction: t, lock: t.LOCK.UPDATE });
-      grant ??= await SubscriptionGrant.create({ id: newId(), wechatUserId, templateId }, { transaction: t });
-      const remaining = result === 'accept' ? grant.remaining + 1 : result === 'ban' ? 0 : grant.remaining;
-      await SubscriptionGrant.update(
-        { remaining, banned: result === 'ban' ? true : result === 'accept' ? false : grant.banned },
-        { where: { id: grant.id }, transaction: t },
-      );
-      granted[templateId] = remaining;
+    // A fixed order, so that two reports naming several templates lock their rows in the same order.
+    for (const templateId of templateIds) {
+      const result = report.results[templateId];
+      const where = { wechatUserId, templateId };
+      if (result === 'accept') {
+        await SubscriptionGrant.update({ remaining: literal('remaining + 1'), banned: false }, { where, transaction: t });
+      } else if (result === 'ban') {
+        await SubscriptionGrant.update({ remaining: 0, banned: true }, { where, transaction: t });
+      }
+      const grant = await SubscriptionGrant.findOne({ where, attributes: ['remaining'], transaction: t, raw: true });
+      if (!grant) throw new Error('subscription grant row missing after insert');
+      granted[templateId] = Number(grant.remaining);
     }
     return granted;
   });

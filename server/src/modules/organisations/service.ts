@@ -1,4 +1,4 @@
-import { Op, type WhereOptions } from 'sequelize';
+import { Op, UniqueConstraintError, type WhereOptions } from 'sequelize';
 import type {
   PageResult,
   TAdminUser,
@@ -12,6 +12,7 @@ import type {
   TOrgType,
 } from '@xyd/shared';
 import { ORG_TYPE_LABELS, ROLE_LABELS, ROLE_ORG_TYPES } from '@xyd/shared';
+import { REGION_BOUND_ROLES } from '../../lib/scope';
 import type { AppContext } from '../../context';
 import { newId } from '../../lib/ids';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
@@ -21,13 +22,23 @@ import type { AdminActor } from '../identity/actor';
 import { AdminUser, Organisation } from '../identity/models';
 import { hashPassword } from '../identity/passwords';
 import { revokeAllSessions } from '../identity/sessions';
-import { Region } from '../regions/model';
-import { regionNames } from '../regions/service';
+import { findRegion, regionName, regionNames } from '../regions/service';
 
-async function assertRegion(code: string, field: string): Promise<Region> {
-  const region = await Region.findByPk(code);
-  if (!region) throw new ValidationError(`${field}: 行政区划代码 ${code} 不存在`, [{ field, message: `行政区划代码 ${code} 不存在` }]);
-  return region;
+function assertRegion(code: string, field: string): void {
+  if (!findRegion(code)) throw new ValidationError(`${field}: 行政区划代码 ${code} 不存在`, [{ field, message: `行政区划代码 ${code} 不存在` }]);
+}
+
+/**
+ * Names are unique by index: insert and let the database refuse a duplicate, so that concurrent requests
+ * get one success and conflicts rather than a race between a check and the insert.
+ */
+async function uniqueOr<T>(write: () => Promise<T>, conflict: string): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (error instanceof UniqueConstraintError) throw new ConflictError(conflict);
+    throw error;
+  }
 }
 
 export async function listOrganisations(
@@ -53,7 +64,7 @@ export async function listOrganisations(
       })) as unknown as Array<{ organisationId: string | number; n: string | number }>)
     : [];
   const countBy = new Map(counts.map((c) => [String(c.organisationId), Number(c.n)]));
-  const regionName = await regionNames(rows.map((r) => r.regionCode));
+  const regionName = regionNames(rows.map((r) => r.regionCode));
   return {
     list: rows.map((o) => ({
       id: o.id,
@@ -75,34 +86,49 @@ async function findOrganisation(id: string): Promise<Organisation> {
   return org;
 }
 
+/** One organisation by id, as the list shows it. */
+async function organisationDto(id: string): Promise<TOrganisation> {
+  const org = await findOrganisation(id);
+  const userCount = await AdminUser.count({ where: { organisationId: id } });
+  return {
+    id: org.id,
+    name: org.name,
+    type: org.type,
+    regionCode: org.regionCode,
+    regionName: regionName(org.regionCode),
+    disabled: org.disabled,
+    userCount,
+    createdAt: new Date(org.createdAt).toISOString(),
+  };
+}
+
 export async function createOrganisation(app: AppContext, actor: AdminActor, input: TCreateOrganisation, meta: RequestMeta) {
-  await assertRegion(input.regionCode, 'regionCode');
+  assertRegion(input.regionCode, 'regionCode');
   if (input.type === 'platform') throw new ValidationError('type: 平台运营方只能有一个', [{ field: 'type', message: '平台运营方只能有一个' }]);
   const id = await app.db.transaction(async (t) => {
-    if (await Organisation.count({ where: { name: input.name }, transaction: t })) throw new ConflictError(`机构“${input.name}”已存在`);
-    const org = await Organisation.create({ id: newId(), name: input.name, type: input.type, regionCode: input.regionCode }, { transaction: t });
+    const org = await uniqueOr(
+      () => Organisation.create({ id: newId(), name: input.name, type: input.type, regionCode: input.regionCode }, { transaction: t }),
+      `机构“${input.name}”已存在`,
+    );
     await recordAudit(t, { actor, action: 'organisation.create', targetType: 'organisation', targetId: org.id, outcome: 'success', detail: { ...input }, meta });
     return org.id;
   });
-  return (await listOrganisations({ current: 1, pageSize: 1 }, { keyword: input.name })).list.find((o) => o.id === id)!;
+  return organisationDto(id);
 }
 
 export async function updateOrganisation(app: AppContext, actor: AdminActor, id: string, input: TUpdateOrganisation, meta: RequestMeta) {
   const org = await findOrganisation(id);
-  if (input.regionCode) await assertRegion(input.regionCode, 'regionCode');
+  if (input.regionCode) assertRegion(input.regionCode, 'regionCode');
   if (org.type === 'platform' && input.disabled) throw new ConflictError('不能停用平台运营方');
   await app.db.transaction(async (t) => {
-    if (input.name && input.name !== org.name && (await Organisation.count({ where: { name: input.name }, transaction: t }))) {
-      throw new ConflictError(`机构“${input.name}”已存在`);
-    }
-    await Organisation.update(input, { where: { id }, transaction: t });
+    await uniqueOr(() => Organisation.update(input, { where: { id }, transaction: t }), `机构“${input.name}”已存在`);
     if (input.disabled) {
       const users = await AdminUser.findAll({ where: { organisationId: id }, attributes: ['id'], transaction: t });
       for (const u of users) await revokeAllSessions(t, 'admin', u.id, 'organisation_disabled');
     }
     await recordAudit(t, { actor, action: 'organisation.update', targetType: 'organisation', targetId: id, outcome: 'success', detail: { ...input }, meta });
   });
-  return (await listOrganisations({ current: 1, pageSize: 100 }, { keyword: input.name ?? org.name })).list.find((o) => o.id === id)!;
+  return organisationDto(id);
 }
 
 const effectiveRegion = (u: AdminUser, org: Organisation): string | null => u.regionCode ?? org.regionCode;
@@ -141,7 +167,7 @@ export async function listAdminUsers(
     limit: page.pageSize,
   });
   const withOrg = rows.map((u) => ({ u, org: (u as AdminUser & { organisation: Organisation }).organisation }));
-  const names = await regionNames(withOrg.map(({ u, org }) => effectiveRegion(u, org)));
+  const names = regionNames(withOrg.map(({ u, org }) => effectiveRegion(u, org)));
   return { list: withOrg.map(({ u, org }) => toUserDto(u, org, names)), total: count };
 }
 
@@ -152,11 +178,18 @@ async function assertRoleFitsOrganisation(role: TAdminRole, org: Organisation): 
   }
 }
 
+/** Advisors and government users see only their region (DESIGN §5): without one they could see nothing. */
+function assertRegionForRole(role: TAdminRole, regionCode: string | null, org: Organisation): void {
+  if (!REGION_BOUND_ROLES.includes(role) || regionCode || org.regionCode) return;
+  const message = `${ROLE_LABELS[role]}必须指定负责的行政区划`;
+  throw new ValidationError(`regionCode: ${message}`, [{ field: 'regionCode', message }]);
+}
+
 async function userDto(id: string): Promise<TAdminUser> {
   const u = await AdminUser.findByPk(id, { include: [{ model: Organisation, as: 'organisation' }] });
   if (!u) throw new NotFoundError('用户不存在');
   const org = (u as AdminUser & { organisation: Organisation }).organisation;
-  return toUserDto(u, org, await regionNames([effectiveRegion(u, org)]));
+  return toUserDto(u, org, regionNames([effectiveRegion(u, org)]));
 }
 
 export async function createAdminUser(app: AppContext, actor: AdminActor, input: TCreateAdminUser, meta: RequestMeta) {
@@ -164,21 +197,25 @@ export async function createAdminUser(app: AppContext, actor: AdminActor, input:
     throw new ValidationError('organisationId: 所属机构不存在', [{ field: 'organisationId', message: '所属机构不存在' }]);
   });
   await assertRoleFitsOrganisation(input.role, org);
-  if (input.regionCode) await assertRegion(input.regionCode, 'regionCode');
+  if (input.regionCode) assertRegion(input.regionCode, 'regionCode');
+  assertRegionForRole(input.role, input.regionCode ?? null, org);
   const passwordHash = await hashPassword(input.password);
   const id = await app.db.transaction(async (t) => {
-    if (await AdminUser.count({ where: { username: input.username }, transaction: t })) throw new ConflictError(`用户名“${input.username}”已被使用`);
-    const user = await AdminUser.create(
-      {
-        id: newId(),
-        username: input.username,
-        displayName: input.displayName,
-        passwordHash,
-        role: input.role,
-        organisationId: org.id,
-        regionCode: input.regionCode ?? null,
-      },
-      { transaction: t },
+    const user = await uniqueOr(
+      () =>
+        AdminUser.create(
+          {
+            id: newId(),
+            username: input.username,
+            displayName: input.displayName,
+            passwordHash,
+            role: input.role,
+            organisationId: org.id,
+            regionCode: input.regionCode ?? null,
+          },
+          { transaction: t },
+        ),
+      `用户名“${input.username}”已被使用`,
     );
     await recordAudit(t, {
       actor,
@@ -202,7 +239,8 @@ export async function updateAdminUser(app: AppContext, actor: AdminActor, id: st
   }
   const org = await findOrganisation(input.organisationId ?? user.organisationId);
   await assertRoleFitsOrganisation(input.role ?? user.role, org);
-  if (input.regionCode) await assertRegion(input.regionCode, 'regionCode');
+  if (input.regionCode) assertRegion(input.regionCode, 'regionCode');
+  assertRegionForRole(input.role ?? user.role, input.regionCode === undefined ? user.regionCode : input.regionCode, org);
   await app.db.transaction(async (t) => {
     await AdminUser.update(input, { where: { id }, transaction: t });
     // Disabling, or moving someone to other powers, ends what they hold now.

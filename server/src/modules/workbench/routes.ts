@@ -1,10 +1,10 @@
 import { Op } from 'sequelize';
 import { ZWorkbench, type TWorkbench } from '@xyd/shared';
 import { route, type RouteSpec } from '../../http/route';
-import { enterpriseScope, regionScope } from '../../lib/scope';
 import type { AdminActor } from '../identity/actor';
 import { AdminUser, Organisation } from '../identity/models';
-import { Enterprise, EnterpriseMember, VerificationRequest } from '../enterprises/models';
+import { VerificationRequest } from '../enterprises/models';
+import { countScopedEnterprises, usccScopeWhere } from '../enterprises/repository';
 import { Message } from '../notifications/models';
 import { AuditLog } from '../audit/model';
 
@@ -13,12 +13,9 @@ type Card = TWorkbench['cards'][number];
 async function cardsFor(actor: AdminActor): Promise<Card[]> {
   const unread = await Message.count({ where: { recipientKind: 'admin', recipientId: actor.id, readAt: null } });
   const unreadCard: Card = { key: 'unread', title: '未读消息', value: unread, link: '/messages' };
-  const scope = enterpriseScope(actor);
-  const enterprises = await Enterprise.count({ where: scope });
-  const verified = await Enterprise.count({
-    where: { [Op.and]: [scope, { id: { [Op.in]: EnterpriseMember.sequelize!.literal('(SELECT enterprise_id FROM enterprise_members)') } }] },
-  });
-  const pending = () => VerificationRequest.count({ where: { [Op.and]: [regionScope(actor), { status: 'pending' }] } });
+  const enterprises = await countScopedEnterprises(actor);
+  const verified = () => countScopedEnterprises(actor, { bound: true });
+  const pending = () => VerificationRequest.count({ where: { [Op.and]: [usccScopeWhere(actor), { status: 'pending' }] } });
   switch (actor.role) {
     case 'platform_admin':
       return [
@@ -33,13 +30,13 @@ async function cardsFor(actor: AdminActor): Promise<Card[]> {
       return [
         { key: 'pendingVerifications', title: '待审核认证', value: await pending(), link: '/verifications' },
         { key: 'enterprises', title: '辖区企业', value: enterprises, link: '/enterprises' },
-        { key: 'verifiedEnterprises', title: '已认证企业', value: verified, link: '/enterprises' },
+        { key: 'verifiedEnterprises', title: '已认证企业', value: await verified(), link: '/enterprises' },
         unreadCard,
       ];
     case 'gov':
       return [
         { key: 'enterprises', title: '辖区企业', value: enterprises, link: '/enterprises' },
-        { key: 'verifiedEnterprises', title: '已认证企业', value: verified, link: '/enterprises' },
+        { key: 'verifiedEnterprises', title: '已认证企业', value: await verified(), link: '/enterprises' },
         unreadCard,
       ];
     default:

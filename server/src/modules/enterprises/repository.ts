@@ -1,0 +1,324 @@
+import { Op, QueryTypes, type Sequelize, type Transaction, type Utils, type WhereOptions } from 'sequelize';
+import { normaliseUscc, type TMemberRole } from '@xyd/shared';
+import { regionPattern, regionReach } from '../../lib/scope';
+import type { Actor } from '../identity/actor';
+import { Enterprise, EnterpriseMember } from './models';
+
+/**
+ * The enterprise repository: the only code that reads enterprise rows for a caller (DESIGN §4, §5). Every read
+ * is filtered by the caller's scope, which fails closed: an actor this module cannot place sees nothing.
+ *
+ * Child tables (credit records, scores, applications) join the scope as `enterprise_id IN (<scopedEnterpriseIds>)`
+ * instead of loading id lists into memory.
+ */
+
+/**
+ * What an institution reads about an enterprise. Authorisation grants will name these (DESIGN §6 授权: "named
+ * data scopes"); the authorisation module owns the final list.
+ */
+export type EnterpriseDataCategory = 'registration' | 'credit_records' | 'credit_score';
+
+const NOTHING = '1=0';
+
+function db(): Sequelize {
+  return Enterprise.sequelize!;
+}
+
+/** Ids are decimal strings; anything else would be an injection, never a real id. */
+function idLiteral(id: string): string {
+  if (!/^\d{1,20}$/.test(id)) throw new TypeError(`not an id: ${id}`);
+  return id;
+}
+
+/**
+ * Enterprises whose data in `category` an institution may read: those with a live authorisation grant naming
+ * the organisation. The authorisation module implements this as a join on its grants table by data category,
+ * purpose and expiry, e.g.
+ *   SELECT g.enterprise_id FROM authorisation_grants g
+ *   WHERE g.organisation_id = :org AND g.category = :category AND g.revoked_at IS NULL AND g.expires_at > NOW()
+ * Until grants exist it selects nothing, so institutions see no enterprise data.
+ */
+export function institutionGrantedEnterpriseIdsSql(organisationId: string, category: EnterpriseDataCategory): string {
+  void idLiteral(organisationId);
+  void category;
+  return `SELECT g.id FROM enterprises g WHERE ${NOTHING}`;
+}
+
+/** A boolean SQL condition over `enterprises` aliased `e` that admits exactly the rows the actor may see. */
+function scopeCondition(actor: Actor, category: EnterpriseDataCategory): string {
+  if (actor.kind === 'wechat') {
+    return `e.id IN (SELECT m.enterprise_id FROM enterprise_members m WHERE m.wechat_user_id = ${idLiteral(actor.id)})`;
+  }
+  switch (actor.role) {
+    case 'platform_admin':
+    case 'advisor':
+    case 'gov': {
+      const reach = regionReach(actor);
+      if (reach.kind === 'all') return '1=1';
+      if (reach.kind === 'region') return `e.region_code LIKE ${db().escape(regionPattern(reach.regionCode))}`;
+      return NOTHING;
+    }
+    case 'fi_admin':
+    case 'fi_officer':
+    case 'agency':
+      return `e.id IN (${institutionGrantedEnterpriseIdsSql(actor.organisationId, category)})`;
+    default:
+      return NOTHING;
+  }
+}
+
+/** SQL text `(SELECT e.id FROM enterprises e WHERE …)`: the ids of the enterprises in the actor's scope. */
+export function scopedEnterpriseIdsSql(actor: Actor, category: EnterpriseDataCategory = 'registration'): string {
+  return `(SELECT e.id FROM enterprises e WHERE ${scopeCondition(actor, category)})`;
+}
+
+/** The same subquery as a Sequelize literal, for `{ enterpriseId: { [Op.in]: scopedEnterpriseIds(actor) } }`. */
+export function scopedEnterpriseIds(actor: Actor, category: EnterpriseDataCategory = 'registration'): Utils.Literal {
+  return db().literal(scopedEnterpriseIdsSql(actor, category));
+}
+
+export interface EnterpriseSummaryRow {
+  id: string;
+  uscc: string;
+  name: string;
+  legalRepName: string;
+  registeredCapitalFen: string;
+  establishedOn: string;
+  industryCode: string;
+  industryName: string;
+  regionCode: string;
+  scale: Enterprise['scale'];
+  status: Enterprise['status'];
+}
+
+export interface EnterpriseDetailRow extends EnterpriseSummaryRow {
+  legalRepIdMasked: string;
+  address: string | null;
+  businessScope: string | null;
+}
+
+const SUMMARY_COLUMNS = `e.id, e.uscc, e.name, e.legal_rep_name AS legalRepName, e.registered_capital_fen AS registeredCapitalFen,
+  e.established_on AS establishedOn, e.industry_code AS industryCode, e.industry_name AS industryName,
+  e.region_code AS regionCode, e.scale, e.status`;
+const DETAIL_COLUMNS = `${SUMMARY_COLUMNS}, e.legal_rep_id_masked AS legalRepIdMasked, e.address, e.business_scope AS businessScope`;
+
+/** mysql2 answers BIGINT as strings, SQLite as numbers; DATEONLY may come back as a Date. */
+function normalise<T extends EnterpriseSummaryRow>(row: T): T {
+  row.id = String(row.id);
+  row.registeredCapitalFen = String(row.registeredCapitalFen);
+  const established = row.establishedOn as unknown;
+  row.establishedOn = established instanceof Date ? established.toISOString().slice(0, 10) : String(established);
+  return row;
+}
+
+async function select<T extends object>(sql: string, replacements: Record<string, unknown>, t?: Transaction): Promise<T[]> {
+  return db().query<T>(sql, { replacements, type: QueryTypes.SELECT, transaction: t });
+}
+
+/** LIKE with `!` as the escape character: the same on SQLite and MySQL. */
+function containsPattern(text: string): string {
+  return `%${text.replace(/[!%_]/g, (c) => `!${c}`)}%`;
+}
+
+export interface EnterpriseFilter {
+  keyword?: string;
+  regionCode?: string;
+}
+
+export async function listScopedEnterprises(
+  actor: Actor,
+  page: { current: number; pageSize: number },
+  filter: EnterpriseFilter,
+): Promise<{ rows: EnterpriseSummaryRow[]; total: number }> {
+  const conditions = [scopeCondition(actor, 'registration')];
+  const replacements: Record<string, unknown> = {};
+  if (filter.keyword) {
+    conditions.push(`(e.name LIKE :keyword ESCAPE '!' OR e.uscc = :uscc)`);
+    replacements.keyword = containsPattern(filter.keyword);
+    replacements.uscc = normaliseUscc(filter.keyword);
+  }
+  if (filter.regionCode) {
+    conditions.push('e.region_code LIKE :region');
+    replacements.region = regionPattern(filter.regionCode);
+  }
+  const where = conditions.join(' AND ');
+  const [counted, rows] = await Promise.all([
+    select<{ n: number | string }>(`SELECT COUNT(*) AS n FROM enterprises e WHERE ${where}`, replacements),
+    select<EnterpriseSummaryRow>(
+      `SELECT ${SUMMARY_COLUMNS} FROM enterprises e WHERE ${where} ORDER BY e.name ASC, e.id ASC LIMIT :limit OFFSET :offset`,
+      { ...replacements, limit: page.pageSize, offset: (page.current - 1) * page.pageSize },
+    ),
+  ]);
+  return { rows: rows.map(normalise), total: Number(counted[0]?.n ?? 0) };
+}
+
+/** How many enterprises the actor sees; `bound` counts only those bound to at least one WeChat user. */
+export async function countScopedEnterprises(actor: Actor, options: { bound?: boolean } = {}): Promise<number> {
+  const bound = options.bound ? ' AND e.id IN (SELECT m.enterprise_id FROM enterprise_members m)' : '';
+  const [row] = await select<{ n: number | string }>(
+    `SELECT COUNT(*) AS n FROM enterprises e WHERE ${scopeCondition(actor, 'registration')}${bound}`,
+    {},
+  );
+  return Number(row?.n ?? 0);
+}
+
+/** One enterprise if the actor may see it: a single primary-key query with the scope in its WHERE. */
+export async function findScopedEnterprise(actor: Actor, id: string): Promise<EnterpriseDetailRow | null> {
+  const [row] = await select<EnterpriseDetailRow>(
+    `SELECT ${DETAIL_COLUMNS} FROM enterprises e WHERE e.id = :id AND ${scopeCondition(actor, 'registration')}`,
+    { id },
+  );
+  return row ? normalise(row) : null;
+}
+
+/**
+ * One enterprise if the actor may see it, with its members, in a single query: the hot detail read (members are
+ * joined only once the row passed the scope condition).
+ */
+export async function findScopedEnterpriseWithMembers(
+  actor: Actor,
+  id: string,
+): Promise<{ enterprise: EnterpriseDetailRow; members: MemberRow[] } | null> {
+  const rows = await select<EnterpriseDetailRow & { mId: unknown; mWechatUserId: unknown; mRole: TMemberRole; mName: string; mCreatedAt: Date | string }>(
+    `SELECT ${DETAIL_COLUMNS}, m.id AS mId, m.wechat_user_id AS mWechatUserId, m.role AS mRole, m.display_name AS mName,
+       m.created_at AS mCreatedAt
+     FROM enterprises e LEFT JOIN enterprise_members m ON m.enterprise_id = e.id
+     WHERE e.id = :id AND ${scopeCondition(actor, 'registration')}
+     ORDER BY m.created_at ASC, m.id ASC`,
+    { id },
+  );
+  if (rows.length === 0) return null;
+  const members = rows
+    .filter((r) => r.mId !== null && r.mId !== undefined)
+    .map((r) => ({
+      id: String(r.mId),
+      enterpriseId: String(r.id),
+      wechatUserId: String(r.mWechatUserId),
+      role: r.mRole,
+      displayName: r.mName,
+      createdAt: new Date(r.mCreatedAt).toISOString(),
+    }));
+  const { mId: _i, mWechatUserId: _w, mRole: _r, mName: _n, mCreatedAt: _c, ...enterprise } = rows[0];
+  return { enterprise: normalise(enterprise as EnterpriseDetailRow), members };
+}
+
+/** Whether the id names an enterprise at all: only to tell a denial (audited) from a miss. */
+export async function enterpriseExists(id: string): Promise<boolean> {
+  const [row] = await select<{ id: unknown }>('SELECT e.id FROM enterprises e WHERE e.id = :id', { id });
+  return Boolean(row);
+}
+
+export interface MemberRow {
+  id: string;
+  enterpriseId: string;
+  wechatUserId: string;
+  role: TMemberRole;
+  displayName: string;
+  createdAt: string;
+}
+
+/** Members of enterprises the caller already holds in scope, oldest first. */
+export async function membersOf(enterpriseIds: string[], t?: Transaction): Promise<MemberRow[]> {
+  if (enterpriseIds.length === 0) return [];
+  const rows = await select<MemberRow>(
+    `SELECT m.id, m.enterprise_id AS enterpriseId, m.wechat_user_id AS wechatUserId, m.role, m.display_name AS displayName,
+       m.created_at AS createdAt
+     FROM enterprise_members m WHERE m.enterprise_id IN (:ids) ORDER BY m.created_at ASC, m.id ASC`,
+    { ids: enterpriseIds },
+    t,
+  );
+  return rows.map((r) => ({
+    ...r,
+    id: String(r.id),
+    enterpriseId: String(r.enterpriseId),
+    wechatUserId: String(r.wechatUserId),
+    createdAt: new Date(r.createdAt).toISOString(),
+  }));
+}
+
+export async function memberCounts(enterpriseIds: string[]): Promise<Map<string, number>> {
+  if (enterpriseIds.length === 0) return new Map();
+  const rows = await select<{ enterpriseId: string | number; n: string | number }>(
+    'SELECT m.enterprise_id AS enterpriseId, COUNT(*) AS n FROM enterprise_members m WHERE m.enterprise_id IN (:ids) GROUP BY m.enterprise_id',
+    { ids: enterpriseIds },
+  );
+  return new Map(rows.map((r) => [String(r.enterpriseId), Number(r.n)]));
+}
+
+/** The enterprises a WeChat user is bound to, with their own member role, in the order they were bound. */
+export async function memberEnterprisesOf(
+  wechatUserId: string,
+  t?: Transaction,
+): Promise<Array<{ id: string; name: string; uscc: string; memberRole: TMemberRole }>> {
+  const rows = await select<{ id: string | number; name: string; uscc: string; memberRole: TMemberRole }>(
+    `SELECT e.id, e.name, e.uscc, m.role AS memberRole FROM enterprise_members m JOIN enterprises e ON e.id = m.enterprise_id
+     WHERE m.wechat_user_id = :user ORDER BY m.created_at ASC, m.id ASC`,
+    { user: wechatUserId },
+    t,
+  );
+  return rows.map((r) => ({ ...r, id: String(r.id) }));
+}
+
+export interface RegistryEntry {
+  id: string;
+  uscc: string;
+  name: string;
+  legalRepName: string;
+  legalRepIdMasked: string;
+  legalRepIdHmac: string;
+  regionCode: string;
+  status: Enterprise['status'];
+}
+
+const REGISTRY_COLUMNS = `e.id, e.uscc, e.name, e.legal_rep_name AS legalRepName, e.legal_rep_id_masked AS legalRepIdMasked,
+  e.legal_rep_id_hmac AS legalRepIdHmac, e.region_code AS regionCode, e.status`;
+
+/**
+ * The registry row of a USCC, whoever asks. For routing a verification request (which region reviews it,
+ * whether the applicant is already bound) and never shown to the caller.
+ */
+export async function registryEntryForRouting(uscc: string, t?: Transaction): Promise<RegistryEntry | null> {
+  const [row] = await select<RegistryEntry>(`SELECT ${REGISTRY_COLUMNS} FROM enterprises e WHERE e.uscc = :uscc`, { uscc }, t);
+  return row ? { ...row, id: String(row.id) } : null;
+}
+
+/** The registry row of a USCC if the actor may see that enterprise now (its current region, not a frozen one). */
+export async function registryEntryInScope(actor: Actor, uscc: string, t?: Transaction): Promise<RegistryEntry | null> {
+  const [row] = await select<RegistryEntry>(
+    `SELECT ${REGISTRY_COLUMNS} FROM enterprises e WHERE e.uscc = :uscc AND ${scopeCondition(actor, 'registration')}`,
+    { uscc },
+    t,
+  );
+  return row ? { ...row, id: String(row.id) } : null;
+}
+
+/**
+ * Scope of rows that name an enterprise by USCC before it may be bound (verification requests): a registered
+ * enterprise counts by its current scope; an unregistered one by the row's own region column (from the USCC, or
+ * set by a platform admin). Fails closed like the rest.
+ */
+export function usccScopeWhere(actor: Actor, columns = { uscc: 'uscc', regionCode: 'regionCode' }): WhereOptions {
+  const reach = regionReach(actor);
+  if (actor.kind !== 'admin' || reach.kind === 'none') return { [columns.uscc]: null };
+  if (reach.kind === 'all') return {};
+  return {
+    [Op.or]: [
+      { [columns.uscc]: { [Op.in]: db().literal(`(SELECT e.uscc FROM enterprises e WHERE ${scopeCondition(actor, 'registration')})`) } },
+      {
+        [Op.and]: [
+          { [columns.uscc]: { [Op.notIn]: db().literal('(SELECT e.uscc FROM enterprises e)') } },
+          { [columns.regionCode]: { [Op.like]: regionPattern(reach.regionCode) } },
+        ],
+      },
+    ],
+  };
+}
+
+/** Binds a WeChat user to an enterprise (an approved verification); a second binding of the same pair is a no-op. */
+export async function bindMember(
+  t: Transaction,
+  member: { id: string; enterpriseId: string; wechatUserId: string; role: TMemberRole; displayName: string; verificationId: string },
+): Promise<void> {
+  const already = await EnterpriseMember.count({ where: { enterpriseId: member.enterpriseId, wechatUserId: member.wechatUserId }, transaction: t });
+  if (already === 0) await EnterpriseMember.create(member, { transaction: t });
+}
