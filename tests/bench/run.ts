@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startTestServer, type TestServer } from '../server/helpers';
+import { queryCounter } from '../../server/src/db';
 
 const DURATION_MS = Number(process.env.BENCH_MS ?? 3000);
 const CONCURRENCY = [1, 16];
@@ -101,20 +102,16 @@ async function main(): Promise<void> {
   const login = await server.http.post('/api/v1/auth/admin/login').send({ username: 'gov_province', password: 'Xyd-Demo-2026!' });
   const cookie = String(login.headers['set-cookie']).split(';')[0];
   const sequelize = server.app.db.sequelize;
-  let queries = 0;
-  sequelize.addHook('beforeQuery', () => {
-    queries += 1;
-  });
   const [[one]] = (await sequelize.query('SELECT id FROM enterprises ORDER BY id LIMIT 1')) as [Array<{ id: string | number }>, unknown];
   const raw = await rawClient(server);
   const memBefore = process.memoryUsage().rss;
 
   const queriesFor = async (path: string): Promise<number> => {
     await get(port, path, cookie); // warm caches
-    const before = queries;
+    const before = queryCounter.count;
     const n = 20;
     for (let i = 0; i < n; i++) await get(port, path, cookie);
-    return (queries - before) / n;
+    return (queryCounter.count - before) / n;
   };
 
   const cases: Array<{ name: string; path: string; baselineName: string; baseline: () => Promise<unknown> }> = [

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Sequelize, Transaction, type Options } from 'sequelize';
+import { DatabaseError, QueryTypes, Sequelize, Transaction, type Options } from 'sequelize';
 import { Umzug, SequelizeStorage } from 'umzug';
 import { migrations } from './migrations';
 import { initModels } from './models';
@@ -160,6 +160,38 @@ async function withFileLock<T>(file: string | null, fn: () => Promise<T>): Promi
   }
 }
 
+interface DriverConnection {
+  query(options: { sql: string; values: unknown[] }, callback: (error: Error | null, rows: unknown) => void): void;
+}
+
+/** Queries issued through Sequelize and through `leanSelect`, for the bench's queries-per-request figure. */
+export const queryCounter = { count: 0 };
+
+/**
+ * A read on a hot path (every request's session, the enterprise detail): on MySQL it goes straight to a pooled
+ * driver connection, skipping Sequelize's query building; inside a transaction, or on SQLite, through Sequelize.
+ * `?` placeholders; driver errors come out as Sequelize errors, so the error middleware maps them as usual.
+ */
+export async function leanSelect<T extends object>(sequelize: Sequelize, sql: string, params: unknown[] = []): Promise<T[]> {
+  const transaction = (transactionContext.get('transaction') as Transaction | null | undefined) ?? undefined;
+  if (sequelize.getDialect() !== 'mysql' || transaction) {
+    return sequelize.query<T>(sql, { replacements: params, type: QueryTypes.SELECT, transaction });
+  }
+  queryCounter.count += 1;
+  const manager = sequelize.connectionManager as unknown as {
+    getConnection(options: { type: string }): Promise<DriverConnection>;
+    releaseConnection(connection: DriverConnection): void;
+  };
+  const connection = await manager.getConnection({ type: 'SELECT' });
+  try {
+    return await new Promise<T[]>((resolve, reject) =>
+      connection.query({ sql, values: params }, (error, rows) => (error ? reject(new DatabaseError(error as never)) : resolve(rows as T[]))),
+    );
+  } finally {
+    manager.releaseConnection(connection);
+  }
+}
+
 /** mysql2 answers SUM/AVG/COUNT over BIGINT as strings and SQLite as numbers: every aggregate goes through here. */
 export function toNumber(value: unknown): number {
   if (value === null || value === undefined) return 0;
@@ -179,6 +211,7 @@ export function connect(databaseUrl: string, log: (sql: string) => void = () => 
   if (databaseUrl.startsWith('sqlite:')) {
     const storage = databaseUrl.slice('sqlite:'.length) || ':memory:';
     const sequelize = new Sequelize({ ...common, dialect: 'sqlite', storage });
+    countQueries(sequelize);
     configureSqliteConnections(sequelize);
     initModels(sequelize);
     return new Database(sequelize, 'sqlite', storage === ':memory:' ? null : storage);
@@ -190,8 +223,15 @@ export function connect(databaseUrl: string, log: (sql: string) => void = () => 
     dialectOptions: { supportBigNumbers: true, bigNumberStrings: true, charset: 'utf8mb4' },
     pool: { max: 10, min: 0, idle: 10_000 },
   });
+  countQueries(sequelize);
   initModels(sequelize);
   return new Database(sequelize, 'mysql');
+}
+
+function countQueries(sequelize: Sequelize): void {
+  sequelize.addHook('beforeQuery', () => {
+    queryCounter.count += 1;
+  });
 }
 
 interface SqliteConnection {

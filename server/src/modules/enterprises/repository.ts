@@ -1,5 +1,6 @@
 import { Op, QueryTypes, type Sequelize, type Transaction, type Utils, type WhereOptions } from 'sequelize';
 import { normaliseUscc, type TMemberRole } from '@xyd/shared';
+import { leanSelect } from '../../db';
 import { regionPattern, regionReach } from '../../lib/scope';
 import type { Actor } from '../identity/actor';
 import { Enterprise, EnterpriseMember } from './models';
@@ -179,13 +180,14 @@ export async function findScopedEnterpriseWithMembers(
   actor: Actor,
   id: string,
 ): Promise<{ enterprise: EnterpriseDetailRow; members: MemberRow[] } | null> {
-  const rows = await select<EnterpriseDetailRow & { mId: unknown; mWechatUserId: unknown; mRole: TMemberRole; mName: string; mCreatedAt: Date | string }>(
+  const rows = await leanSelect<EnterpriseDetailRow & { mId: unknown; mWechatUserId: unknown; mRole: TMemberRole; mName: string; mCreatedAt: Date | string }>(
+    db(),
     `SELECT ${DETAIL_COLUMNS}, m.id AS mId, m.wechat_user_id AS mWechatUserId, m.role AS mRole, m.display_name AS mName,
        m.created_at AS mCreatedAt
      FROM enterprises e LEFT JOIN enterprise_members m ON m.enterprise_id = e.id
-     WHERE e.id = :id AND ${scopeCondition(actor, 'registration')}
+     WHERE e.id = ? AND ${scopeCondition(actor, 'registration')}
      ORDER BY m.created_at ASC, m.id ASC`,
-    { id },
+    [id],
   );
   if (rows.length === 0) return null;
   const members = rows

@@ -1,4 +1,5 @@
-import { Op, QueryTypes, UniqueConstraintError } from 'sequelize';
+import { Op, UniqueConstraintError } from 'sequelize';
+import { leanSelect } from '../../db';
 import type { TAdminLoginRequest, TCurrentUser, TMemberEnterprise, TTotpEnrolment } from '@xyd/shared';
 import type { AppContext } from '../../context';
 import { clock } from '../../lib/clock';
@@ -327,7 +328,8 @@ interface SessionActorRow {
  * session, its user and the user's organisation come in one lean query.
  */
 export async function authenticate(token: string): Promise<Actor | null> {
-  const [row] = await AdminUser.sequelize!.query<SessionActorRow>(
+  const [row] = await leanSelect<SessionActorRow>(
+    AdminUser.sequelize!,
     `SELECT s.id AS sid, s.user_kind AS userKind, s.user_id AS userId, s.scope, s.idle_ms AS idleMs, s.expires_at AS expiresAt,
        s.last_seen_at AS lastSeenAt, s.revoked_at AS revokedAt,
        u.id AS uid, u.username, u.display_name AS displayName, u.role, u.region_code AS regionCode, u.disabled,
@@ -337,8 +339,8 @@ export async function authenticate(token: string): Promise<Actor | null> {
      LEFT JOIN admin_users u ON s.user_kind = 'admin' AND u.id = s.user_id
      LEFT JOIN organisations o ON o.id = u.organisation_id
      LEFT JOIN wechat_users w ON s.user_kind = 'wechat' AND w.id = s.user_id
-     WHERE s.token_hash = :hash`,
-    { replacements: { hash: hashToken(token) }, type: QueryTypes.SELECT },
+     WHERE s.token_hash = ?`,
+    [hashToken(token)],
   );
   if (!row || row.revokedAt) return null;
   const session = liveSessionOf({ ...row, id: row.sid });
