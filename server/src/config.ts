@@ -167,3 +167,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     lockout: { maxFailures: 5, lockMs: 15 * 60_000 },
   };
 }
+
+/** For process entry points: a bad setting stops the process with exit code 2 and a message naming it. */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`配置错误 / configuration error: ${error.message}`);
+      process.exit(2);
+    }
+    throw error;
+  }
+}

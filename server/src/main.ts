@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { DestinationStream } from 'pino';
 import { buildApp } from './app';
-import { loadConfig, ConfigError, type AppConfig } from './config';
+import { loadConfigOrExit, type AppConfig } from './config';
 import type { AppContext } from './context';
 import { connect } from './db';
 import { createLogger } from './lib/logger';
@@ -22,16 +22,7 @@ export async function createContext(config: AppConfig, logDestination?: Destinat
 }
 
 async function main(): Promise<void> {
-  let config: AppConfig;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(`配置错误 / configuration error: ${error.message}`);
-      process.exit(2);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   const app = await createContext(config);
   const applied = await app.db.start();
   if (applied.length) app.logger.info({ applied }, 'migrations applied');

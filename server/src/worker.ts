@@ -1,4 +1,4 @@
-import { loadConfig, ConfigError, type AppConfig } from './config';
+import { loadConfigOrExit } from './config';
 import { startWorker } from './jobs/worker';
 import { createContext } from './main';
 
@@ -7,16 +7,7 @@ import { createContext } from './main';
  * Start as many as the load needs; they share the queue through the database.
  */
 async function runWorker(): Promise<void> {
-  let config: AppConfig;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(`配置错误 / configuration error: ${error.message}`);
-      process.exit(2);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   const app = await createContext(config);
   const applied = await app.db.start();
   if (applied.length) app.logger.info({ applied }, 'migrations applied');

@@ -106,11 +106,11 @@ async function main(): Promise<void> {
   const raw = await rawClient(server);
   const memBefore = process.memoryUsage().rss;
 
-  const queriesFor = async (path: string): Promise<number> => {
-    await get(port, path, cookie); // warm caches
+  const queriesFor = async (path: string, as: string): Promise<number> => {
+    await get(port, path, as); // warm caches
     const before = queryCounter.count;
     const n = 20;
-    for (let i = 0; i < n; i++) await get(port, path, cookie);
+    for (let i = 0; i < n; i++) await get(port, path, as);
     return (queryCounter.count - before) / n;
   };
 
@@ -132,10 +132,11 @@ async function main(): Promise<void> {
 
   const figures: Record<string, Figure> = {};
   for (const c of cases) {
-    const perRequest = await queriesFor(c.path);
+    const as = c.name === 'GET /health' ? '' : cookie;
+    const perRequest = await queriesFor(c.path, as);
     for (const clients of CONCURRENCY) {
       const base = await measure(clients, c.baseline);
-      const value = await load(port, c.path, c.name === 'GET /health' ? '' : cookie, clients);
+      const value = await load(port, c.path, as, clients);
       figures[`${c.name} (${clients} client${clients > 1 ? 's' : ''})`] = {
         value: Math.round(value.perSecond),
         unit: 'req/s',

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../config';
+import { loadConfigOrExit } from '../config';
 import { connect } from '../db';
 
 /**
@@ -6,16 +6,7 @@ import { connect } from '../db';
  * before starting API processes and workers. Safe to run from several places at once (a named lock on MySQL).
  */
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(`配置错误 / configuration error: ${error.message}`);
-      process.exit(2);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   const db = connect(config.databaseUrl);
   try {
     const applied = await db.migrate();

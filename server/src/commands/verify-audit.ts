@@ -1,5 +1,4 @@
-import { loadConfig } from '../config';
-import type { Database } from '../db';
+import { loadConfigOrExit } from '../config';
 import { createContext } from '../main';
 import { runAuditVerification } from '../modules/audit/jobs';
 
@@ -9,13 +8,11 @@ import { runAuditVerification } from '../modules/audit/jobs';
  * if there is any.
  */
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const config = loadConfigOrExit();
   const app = await createContext({ ...config, logLevel: 'silent' });
   try {
-    // start() migrates and leases an id worker (the run is stored under a new id); migrate() until it exists.
-    const db = app.db as Database & { start?: () => Promise<unknown> };
-    if (typeof db.start === 'function') await db.start();
-    else await db.migrate();
+    // Migrates and leases an id worker: the run is stored under a new id.
+    await app.db.start();
     const result = await runAuditVerification(app, { full: true });
     const head = result.sealedSeq ? `head #${result.sealedSeq} ${result.headHash}` : 'nothing sealed yet';
     if (result.ok) {
