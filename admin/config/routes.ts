@@ -40,6 +40,7 @@ export default [
       { path: '/platform/audit', redirect: '/platform/audit-logs' },
     ],
   },
+  { path: '/api-clients', name: '系统对接', icon: 'ApiOutlined', access: 'canManageApiClients', component: './api-clients' },
   { path: '/messages', name: '消息中心', icon: 'BellOutlined', component: './messages' },
   {
     path: '/account',

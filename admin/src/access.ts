@@ -19,6 +19,8 @@ export interface AccessFlags {
   canSeeAudit: boolean;
   /** The job runner's queues, failures and retries: platform_admin. */
   canSeeJobs: boolean;
+  /** Its organisation's API clients (机构系统对接): fi_admin only, the server refuses everyone else. */
+  canManageApiClients: boolean;
 }
 
 const CONSOLE_ROLES: readonly TAdminRole[] = ['platform_admin', 'advisor', 'gov', 'fi_admin', 'fi_officer', 'agency'];
@@ -40,5 +42,6 @@ export default function access(initialState: { currentUser?: TCurrentUser | null
     canSeeEnterprises: role !== null,
     canSeeAudit: role === 'platform_admin',
     canSeeJobs: role === 'platform_admin',
+    canManageApiClients: role === 'fi_admin',
   };
 }

@@ -9,7 +9,7 @@ import Logo from '@/components/Logo';
 import AvatarDropdown from '@/components/RightContent/AvatarDropdown';
 import NoticeBell from '@/components/RightContent/NoticeBell';
 import { errorConfig } from '@/requestErrorConfig';
-import { fetchCurrentUser } from '@/services/auth';
+import { getCurrentUser } from '@/services/generated';
 import { isLoginPath, loginPathFor } from '@/utils/route';
 
 // Toasts raised outside components (requestErrorConfig's error handler) render with the console's locale and App context.
@@ -28,7 +28,7 @@ export interface InitialState {
 
 async function fetchSignedInUser(): Promise<TCurrentUser | null> {
   try {
-    return await fetchCurrentUser({ skipErrorHandler: true });
+    return await getCurrentUser({ skipErrorHandler: true });
   } catch {
     // 401: no session. Anything else (server unreachable) leaves the console signed out as well; the sign-in page
     // then shows the real failure when the user tries.

@@ -1,29 +1,10 @@
 import type { RequestConfig, RequestOptions } from '@umijs/max';
 import { getRequestInstance, history } from '@umijs/max';
-import type { ApiEnvelope, TFieldError } from '@xyd/shared';
+import { ApiError, isApiEnvelope } from '@xyd/shared';
 import { message } from 'antd';
 import { isLoginPath, loginPathFor } from '@/utils/route';
 
-/** A failure the server explained with the envelope: branch on `code`, show `message`. */
-export class ApiError extends Error {
-  readonly code: string;
-  readonly status: number | undefined;
-  readonly fields: TFieldError[];
-
-  constructor(envelope: ApiEnvelope<unknown>, status?: number) {
-    super(envelope.errorMessage || '请求失败');
-    this.name = 'ApiError';
-    this.code = envelope.errorCode || 'UNKNOWN';
-    this.status = status;
-    this.fields = envelope.errorFields ?? [];
-  }
-}
-
 export const NETWORK_ERROR_MESSAGE = '无法连接服务器，请检查网络后重试';
-
-function isEnvelope(body: unknown): body is ApiEnvelope<unknown> {
-  return typeof body === 'object' && body !== null && 'success' in body;
-}
 
 interface HttpFailure {
   response?: { status: number; data?: unknown };
@@ -32,8 +13,8 @@ interface HttpFailure {
 /** Turns an HTTP failure whose body is the envelope into an ApiError; anything else passes through. */
 export function toApiError(error: unknown): unknown {
   const response = (error as HttpFailure | undefined)?.response;
-  if (response && isEnvelope(response.data) && response.data.success === false) {
-    return new ApiError(response.data, response.status);
+  if (response && isApiEnvelope(response.data) && response.data.success === false) {
+    return ApiError.fromEnvelope(response.data, response.status);
   }
   return error;
 }
@@ -41,10 +22,10 @@ export function toApiError(error: unknown): unknown {
 /** The user-facing text for any request failure. */
 export function errorMessageOf(error: unknown): string {
   if (error instanceof ApiError) {
-    if (error.code === 'VALIDATION_FAILED' && error.fields.length > 0) {
-      return error.fields.map((f) => f.message).join('；');
+    if (error.errorCode === 'VALIDATION_FAILED' && error.errorFields.length > 0) {
+      return error.errorFields.map((f) => f.message).join('；');
     }
-    return error.message;
+    return error.errorMessage;
   }
   return NETWORK_ERROR_MESSAGE;
 }
@@ -130,12 +111,13 @@ export const errorConfig: RequestConfig = {
   errorConfig: {
     // A 2xx whose body still says success: false.
     errorThrower: (body: unknown) => {
-      if (isEnvelope(body) && !body.success) throw new ApiError(body);
+      // umi calls this for 2xx answers only.
+      if (isApiEnvelope(body) && !body.success) throw ApiError.fromEnvelope(body, 200);
     },
     errorHandler: (error: unknown, opts: RequestOptions) => {
       if (opts?.skipErrorHandler) return;
       // Only an ended session goes to sign-in; a 401 such as a wrong TOTP code on the security page is just shown.
-      if (error instanceof ApiError && error.code === 'UNAUTHENTICATED') {
+      if (error instanceof ApiError && error.errorCode === 'UNAUTHENTICATED') {
         message.warning(error.message || '登录已过期，请重新登录');
         sendToLogin();
         return;

@@ -24,6 +24,9 @@ import { auditRoutes } from './modules/audit/routes';
 import { regionRoutes } from './modules/regions/routes';
 import { workbenchRoutes } from './modules/workbench/routes';
 import { jobRoutes } from './modules/jobs/routes';
+import { apiClientRoutes } from './modules/api-clients/routes';
+import { apiClientCaller } from './modules/api-clients/service';
+import { isSignedRequest } from './modules/api-clients/signature';
 
 export const VERSION = '0.1.0';
 
@@ -88,6 +91,7 @@ export function buildApp(app: AppContext, options: BuildOptions = {}): { koa: Ko
     route({
       method: 'get',
       path: '/health',
+      operationId: 'getHealth',
       summary: '健康检查：状态与所用数据库',
       tags: ['系统'],
       auth: 'public',
@@ -105,6 +109,7 @@ export function buildApp(app: AppContext, options: BuildOptions = {}): { koa: Ko
     ...auditRoutes(),
     ...workbenchRoutes(),
     ...jobRoutes(app),
+    ...apiClientRoutes(app),
   );
   // POST /audit-logs/verify asks the worker for a run; the request itself never walks the chain.
   setAuditVerificationRequester(async ({ full }) => {
@@ -145,10 +150,15 @@ export function buildApp(app: AppContext, options: BuildOptions = {}): { koa: Ko
   );
   koa.use(crossSiteGuard(app.config.publicUrl, app.config.corsOrigins));
   const secureCookies = app.config.publicUrl.startsWith('https://');
+  // Institutions' systems sign their requests; the registry verifies them per route (it needs the raw body).
+  registry.acceptSigned(apiClientCaller(app));
   koa.use(async (ctx, next) => {
     // TLS ends at the proxy (config requires TRUST_PROXY with an https PUBLIC_URL): the session cookie is Secure.
     if (secureCookies) (ctx.cookies as unknown as { secure: boolean }).secure = true;
-    if (ctx.path.startsWith('/api/v1/')) {
+    if (ctx.path.startsWith('/api/v1/') && isSignedRequest(ctx)) {
+      // A signed request is its own credential: no session is looked up or refreshed beside it.
+      ctx.state.actor = null;
+    } else if (ctx.path.startsWith('/api/v1/')) {
       const bearer = /^Bearer\s+(\S+)$/i.exec(ctx.get('authorization'))?.[1];
       const token = bearer ?? ctx.cookies.get(SESSION_COOKIE);
       ctx.state.actor = token ? await authenticate(token) : null;

@@ -28,6 +28,10 @@ const ZEnv = z.object({
   ID_HASH_KEY: z.string().min(16).optional(),
   /** Key of the audit chain's HMAC: without it, rewriting a row and recomputing the chain cannot be told apart. */
   AUDIT_HMAC_KEY: z.string().min(32).optional(),
+  /** Encrypts API client secrets at rest (AES-256-GCM); HMAC verification needs the secret itself. */
+  API_CLIENT_SECRET_KEY: z.string().min(32).optional(),
+  /** Signed requests per API client per minute (in process). */
+  API_CLIENT_RATE_LIMIT: z.coerce.number().int().min(1).default(600),
   WECHAT_APPID: z.string().optional(),
   WECHAT_SECRET: z.string().optional(),
   WECHAT_API_BASE: z.string().url().default('https://api.weixin.qq.com'),
@@ -63,6 +67,7 @@ export interface AppConfig {
   allowAdminWithoutTotp: boolean;
   idHashKey: string;
   auditHmacKey: string;
+  apiClients: { secretKey: string; ratePerMinute: number };
   wechat: {
     appId: string | null;
     secret: string | null;
@@ -117,6 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   if (e.WECHAT_APPID && !e.WECHAT_SECRET) throw new ConfigError('WECHAT_SECRET is required when WECHAT_APPID is set');
   if (production && !e.ID_HASH_KEY) throw new ConfigError('ID_HASH_KEY is required with NODE_ENV=production');
+  if (production && !e.API_CLIENT_SECRET_KEY) throw new ConfigError('API_CLIENT_SECRET_KEY is required with NODE_ENV=production');
   if (production && !e.AUDIT_HMAC_KEY) throw new ConfigError('AUDIT_HMAC_KEY is required with NODE_ENV=production');
   if (production && !e.DATABASE_URL) throw new ConfigError('DATABASE_URL is required with NODE_ENV=production');
   const databaseUrl = e.DATABASE_URL ?? `sqlite:${path.join(e.DATA_DIR, 'xyd.sqlite')}`;
@@ -145,6 +151,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     allowAdminWithoutTotp,
     idHashKey: e.ID_HASH_KEY ?? DEV_ID_HASH_KEY,
     auditHmacKey: e.AUDIT_HMAC_KEY ?? 'xyd-development-only-audit-hmac-key',
+    apiClients: { secretKey: e.API_CLIENT_SECRET_KEY ?? 'xyd-development-only-api-client-secret-key', ratePerMinute: e.API_CLIENT_RATE_LIMIT },
     wechat: {
       appId: e.WECHAT_APPID ?? null,
       secret: e.WECHAT_SECRET ?? null,

@@ -1,5 +1,6 @@
 export * from './api/errors';
 export * from './api/envelope';
+export * from './api/api-error';
 export * from './common/pagination';
 export * from './validators';
 export * from './identity/roles';
@@ -9,6 +10,7 @@ export * from './enterprise/schema';
 export * from './messages/schema';
 export * from './audit/schema';
 export * from './jobs/schema';
+export * from './api-clients/schema';
 
 // Default zod messages in Simplified Chinese for every app that validates with these schemas.
 import { config, locales } from 'zod';

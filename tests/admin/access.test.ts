@@ -4,12 +4,12 @@ import { userOf } from './support/fixtures';
 
 describe('access flags per role', () => {
   const table: [TAdminRole, Record<string, boolean>][] = [
-    ['platform_admin', { canAdminPlatform: true, canReviewVerifications: true, canDecideVerifications: true, canReassignVerifications: true, canSeeEnterprises: true, canSeeAudit: true, canSeeJobs: true }],
-    ['advisor', { canAdminPlatform: false, canReviewVerifications: true, canDecideVerifications: true, canReassignVerifications: false, canSeeEnterprises: true, canSeeAudit: false, canSeeJobs: false }],
-    ['gov', { canAdminPlatform: false, canReviewVerifications: false, canDecideVerifications: false, canReassignVerifications: false, canSeeEnterprises: true, canSeeAudit: false, canSeeJobs: false }],
-    ['fi_admin', { canAdminPlatform: false, canReviewVerifications: false, canDecideVerifications: false, canReassignVerifications: false, canSeeEnterprises: true, canSeeAudit: false, canSeeJobs: false }],
-    ['fi_officer', { canAdminPlatform: false, canReviewVerifications: false, canDecideVerifications: false, canReassignVerifications: false, canSeeEnterprises: true, canSeeAudit: false, canSeeJobs: false }],
-    ['agency', { canAdminPlatform: false, canReviewVerifications: false, canDecideVerifications: false, canReassignVerifications: false, canSeeEnterprises: true, canSeeAudit: false, canSeeJobs: false }],
+    ['platform_admin', { canAdminPlatform: true, canReviewVerifications: true, canDecideVerifications: true, canReassignVerifications: true, canSeeEnterprises: true, canSeeAudit: true, canSeeJobs: true, canManageApiClients: false }],
+    ['advisor', { canAdminPlatform: false, canReviewVerifications: true, canDecideVerifications: true, canReassignVerifications: false, canSeeEnterprises: true, canSeeAudit: false, canSeeJobs: false, canManageApiClients: false }],
+    ['gov', { canAdminPlatform: false, canReviewVerifications: false, canDecideVerifications: false, canReassignVerifications: false, canSeeEnterprises: true, canSeeAudit: false, canSeeJobs: false, canManageApiClients: false }],
+    ['fi_admin', { canAdminPlatform: false, canReviewVerifications: false, canDecideVerifications: false, canReassignVerifications: false, canSeeEnterprises: true, canSeeAudit: false, canSeeJobs: false, canManageApiClients: true }],
+    ['fi_officer', { canAdminPlatform: false, canReviewVerifications: false, canDecideVerifications: false, canReassignVerifications: false, canSeeEnterprises: true, canSeeAudit: false, canSeeJobs: false, canManageApiClients: false }],
+    ['agency', { canAdminPlatform: false, canReviewVerifications: false, canDecideVerifications: false, canReassignVerifications: false, canSeeEnterprises: true, canSeeAudit: false, canSeeJobs: false, canManageApiClients: false }],
   ];
 
   it.each(table)('%s', (role, expected) => {

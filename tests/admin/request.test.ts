@@ -1,8 +1,5 @@
 import { api, calls, ok, unreachable } from './support/fakeApi';
-import { login, logout } from '@/services/auth';
-import { approveVerification } from '@/services/enterprises';
-import { markMessageRead } from '@/services/messages';
-import { createOrganisation, listOrganisations } from '@/services/platform';
+import { adminLogin, approveVerification, createOrganisation, listOrganisations, logout, markMessageRead } from '@/services/generated';
 
 const KEY = 'idempotency-key';
 const organisation = { name: '杭州银行', type: 'bank' as const, regionCode: '330100' };
@@ -15,8 +12,8 @@ describe('Idempotency-Key on creating requests', () => {
 
     await createOrganisation(organisation);
     await createOrganisation(organisation);
-    await approveVerification('7');
-    await markMessageRead('3');
+    await approveVerification({ id: '7' });
+    await markMessageRead({ id: '3' });
 
     const keys = calls.map((c) => c.headers[KEY]);
     expect(keys).toHaveLength(4);
@@ -30,7 +27,7 @@ describe('Idempotency-Key on creating requests', () => {
     api.on('POST /api/v1/auth/logout', ok(null));
     api.on('GET /api/v1/organisations', ok({ list: [], total: 0 }));
 
-    await login({ username: 'admin', password: 'Secret-pass-123' });
+    await adminLogin({ username: 'admin', password: 'Secret-pass-123' });
     await logout();
     await listOrganisations({ current: 1, pageSize: 20 });
 

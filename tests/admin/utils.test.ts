@@ -1,4 +1,5 @@
-import { ApiError, errorMessageOf, toApiError } from '@/requestErrorConfig';
+import { ApiError } from '@xyd/shared';
+import { errorMessageOf, toApiError } from '@/requestErrorConfig';
 import { describeDevice } from '@/pages/account/sessions';
 import { formatDateTime, formatFenAsWan } from '@/utils/format';
 import { isLoginPath, loginPathFor, safeRedirect, toRoutePath } from '@/utils/route';
@@ -50,9 +51,19 @@ describe('formatting', () => {
 
 describe('error envelope', () => {
   it('turns an HTTP failure carrying the envelope into an ApiError', () => {
-    const error = toApiError({ response: { status: 429, data: { success: false, errorCode: 'ACCOUNT_LOCKED', errorMessage: '账号已锁定' } } });
+    const error = toApiError({
+      response: { status: 429, data: { success: false, errorCode: 'ACCOUNT_LOCKED', errorMessage: '账号已锁定', requestId: 'req-1' } },
+    });
     expect(error).toBeInstanceOf(ApiError);
-    expect(error).toMatchObject({ code: 'ACCOUNT_LOCKED', status: 429, message: '账号已锁定' });
+    // The same shape as the mini-program's errors (one class in @xyd/shared).
+    expect(error).toMatchObject({
+      errorCode: 'ACCOUNT_LOCKED',
+      errorMessage: '账号已锁定',
+      errorFields: [],
+      status: 429,
+      requestId: 'req-1',
+      message: '账号已锁定',
+    });
   });
 
   it('leaves other failures alone and words them for the user', () => {
@@ -63,14 +74,14 @@ describe('error envelope', () => {
 
   it('lists field errors of a validation failure', () => {
     const error = new ApiError({
-      success: false,
+      status: 400,
       errorCode: 'VALIDATION_FAILED',
       errorMessage: '输入有误',
       errorFields: [
         { field: 'name', message: '机构名称至少 2 个字' },
         { field: 'regionCode', message: '行政区划代码应为 6 位数字' },
       ],
-    }, 400);
+    });
     expect(errorMessageOf(error)).toBe('机构名称至少 2 个字；行政区划代码应为 6 位数字');
   });
 });

@@ -1,5 +1,7 @@
 import Taro from '@tarojs/taro';
-import { ApiError, request, upload } from '../../miniapp/src/services/request';
+import { ApiError } from '@xyd/shared';
+import { listMessages, markAllMessagesRead, reportSubscriptions } from '../../miniapp/src/services/generated';
+import { request, upload } from '../../miniapp/src/services/request';
 import { FakeApi, LOGIN_PATH, fail, ok } from './support/fake-api';
 
 describe('request module', () => {
@@ -60,9 +62,9 @@ describe('request module', () => {
     api.on('POST', '/api/v1/wechat/subscriptions', ok({ granted: { t1: 1 } }));
     api.on('POST', '/api/v1/messages/read-all', ok({ updated: 0 }));
 
-    await request({ url: '/api/v1/messages', data: { current: 2, pageSize: 20 } });
-    await request({ url: '/api/v1/wechat/subscriptions', method: 'POST', data: { results: { t1: 'accept' } } });
-    await request({ url: '/api/v1/messages/read-all', method: 'POST' });
+    await listMessages({ current: 2, pageSize: 20 });
+    await reportSubscriptions({ results: { t1: 'accept' } });
+    await markAllMessagesRead();
 
     expect(api.callsTo('GET', '/api/v1/messages')[0].header['Content-Type']).toBeUndefined();
     expect(api.callsTo('POST', '/api/v1/messages/read-all')[0].header['Content-Type']).toBeUndefined();
@@ -74,18 +76,23 @@ describe('request module', () => {
   });
 
   it('turns an error envelope into a typed ApiError with status, code, message and fields', async () => {
-    api.on(
-      'POST',
-      '/api/v1/verifications/1/reject',
-      fail(400, 'VALIDATION_FAILED', '请求参数有误', [{ field: 'reason', message: '驳回原因至少 2 个字' }]),
-    );
+    const reply = fail(400, 'VALIDATION_FAILED', '请求参数有误', [{ field: 'reason', message: '驳回原因至少 2 个字' }]);
+    api.on('POST', '/api/v1/verifications/1/reject', { ...reply, body: { ...(reply.body as object), requestId: 'req-7' } });
 
     const error = await request<null>({ url: '/api/v1/verifications/1/reject', method: 'POST', data: {} }).catch(
       (e: unknown) => e as ApiError,
     );
 
     expect(error).toBeInstanceOf(ApiError);
-    expect(error).toMatchObject({ status: 400, errorCode: 'VALIDATION_FAILED', message: '请求参数有误' });
+    // The same shape as the console's errors (one class in @xyd/shared).
+    expect(error).toMatchObject({
+      status: 400,
+      errorCode: 'VALIDATION_FAILED',
+      errorMessage: '请求参数有误',
+      errorFields: [{ field: 'reason', message: '驳回原因至少 2 个字' }],
+      requestId: 'req-7',
+      message: '请求参数有误',
+    });
     expect((error as ApiError).fieldMessages()).toEqual({ reason: '驳回原因至少 2 个字' });
   });
 
@@ -150,9 +157,8 @@ describe('request module', () => {
 
     const result = await upload({
       url: '/api/v1/verifications',
-      filePath: 'blob:licence',
       name: 'licence',
-      fileName: 'licence.png',
+      file: { path: 'blob:licence', name: 'licence.png' },
       formData: { uscc: 'X' },
     });
 
@@ -172,7 +178,7 @@ describe('request module', () => {
     api.expireSession();
 
     await expect(
-      upload({ url: '/api/v1/verifications', filePath: 'blob:x', name: 'licence', formData: {} }),
+      upload({ url: '/api/v1/verifications', name: 'licence', file: { path: 'blob:x' }, formData: {} }),
     ).resolves.toEqual({ id: '9' });
     expect(api.callsTo('POST', '/api/v1/verifications')).toHaveLength(2);
   });
@@ -186,7 +192,7 @@ describe('request module', () => {
 
       await request({ url: '/api/v1/messages/read-all', method: 'POST' });
       await request({ url: '/api/v1/messages/read-all', method: 'POST' });
-      await upload({ url: '/api/v1/verifications', filePath: 'blob:x', name: 'licence', formData: {} });
+      await upload({ url: '/api/v1/verifications', name: 'licence', file: { path: 'blob:x' }, formData: {} });
 
       const keys = api.apiCalls().map((c) => c.header['Idempotency-Key']);
       expect(keys).toHaveLength(3);
@@ -210,7 +216,7 @@ describe('request module', () => {
       api.expireSession();
       await request({ url: '/api/v1/messages/read-all', method: 'POST' });
       api.expireSession();
-      await upload({ url: '/api/v1/verifications', filePath: 'blob:x', name: 'licence', formData: {} });
+      await upload({ url: '/api/v1/verifications', name: 'licence', file: { path: 'blob:x' }, formData: {} });
 
       for (const path of ['/api/v1/messages/read-all', '/api/v1/verifications']) {
         const attempts = api.callsTo('POST', path);
@@ -223,7 +229,7 @@ describe('request module', () => {
 
     it('takes the key of an earlier attempt when the caller passes it', async () => {
       api.on('POST', '/api/v1/verifications', ok({ id: '9' }));
-      await upload({ url: '/api/v1/verifications', filePath: 'blob:x', name: 'licence', formData: {}, idempotencyKey: 'abc-123' });
+      await upload({ url: '/api/v1/verifications', name: 'licence', file: { path: 'blob:x' }, formData: {}, idempotencyKey: 'abc-123' });
       expect(api.callsTo('POST', '/api/v1/verifications')[0].header['Idempotency-Key']).toBe('abc-123');
     });
   });

@@ -3,17 +3,6 @@ import type { ApiEnvelope, PageResult } from '@xyd/shared';
 
 export type { RequestOptions };
 
-/** Every endpoint answers the envelope; callers get `data`, failures reject (see requestErrorConfig). */
-export async function callApi<T>(url: string, options?: RequestOptions): Promise<T> {
-  const envelope = await request<ApiEnvelope<T>>(url, { method: 'GET', ...options });
-  return envelope.data as T;
-}
-
-export interface PageParams {
-  current?: number;
-  pageSize?: number;
-}
-
 /** Drop empty filter values so that the server's zod schemas only see what the user chose. */
 export function compactParams<P extends object>(params: P): Partial<P> {
   const out: Partial<P> = {};
@@ -23,8 +12,29 @@ export function compactParams<P extends object>(params: P): Partial<P> {
   return out;
 }
 
-export function fetchPage<T>(url: string, params: object): Promise<PageResult<T>> {
-  return callApi<PageResult<T>>(url, { method: 'GET', params: compactParams(params) });
+/**
+ * The one transport of the generated client (services/generated/): every endpoint answers the envelope; callers get
+ * `data`, failures reject with an ApiError (see requestErrorConfig).
+ */
+export async function callApi<T>(url: string, options?: RequestOptions): Promise<T> {
+  const params = options?.params ? compactParams(options.params as object) : undefined;
+  const envelope = await request<ApiEnvelope<T>>(url, { method: 'GET', ...options, ...(params ? { params } : {}) });
+  return envelope.data as T;
+}
+
+/** The query part of a generated call's `params`: everything but the path parameters already in the URL. */
+export function queryOf<P extends object>(params: P, pathKeys: string[]): Partial<P> {
+  const out: Partial<P> = {};
+  for (const [key, value] of Object.entries(params)) if (!pathKeys.includes(key)) (out as Record<string, unknown>)[key] = value;
+  return out;
+}
+
+/** A multipart body: the text fields of `body` beside the file parts. */
+export function toFormData(body: object, files: Record<string, Blob>): FormData {
+  const form = new FormData();
+  for (const [key, value] of Object.entries(body)) if (value !== undefined && value !== null) form.append(key, String(value));
+  for (const [key, file] of Object.entries(files)) form.append(key, file);
+  return form;
 }
 
 /** The shape ProTable's `request` expects. Errors are already shown by the global handler; the table just stays empty. */

@@ -1,35 +1,10 @@
 import Taro from '@tarojs/taro'
-import type { TCurrentUser, TSession, TSubscriptionTemplate } from '@xyd/shared'
-import { request } from './request'
+import { reportSubscriptions, type ReportSubscriptionsBody, type ReportSubscriptionsResult } from './generated'
 
-export type SubscribeResult = 'accept' | 'reject' | 'ban' | 'filter'
+export type SubscribeResult = ReportSubscriptionsBody['results'][string]
 
 /** WeChat accepts at most three template ids per requestSubscribeMessage call. */
 export const TEMPLATES_PER_REQUEST = 3
-
-export function fetchCurrentUser(): Promise<TCurrentUser> {
-  return request<TCurrentUser>({ url: '/api/v1/auth/me' })
-}
-
-export function fetchSessions(): Promise<TSession[]> {
-  return request<TSession[]>({ url: '/api/v1/auth/sessions' })
-}
-
-export function revokeSession(id: string): Promise<null> {
-  return request<null>({ url: `/api/v1/auth/sessions/${encodeURIComponent(id)}`, method: 'DELETE' })
-}
-
-export function fetchSubscriptionTemplates(): Promise<TSubscriptionTemplate[]> {
-  return request<TSubscriptionTemplate[]>({ url: '/api/v1/wechat/templates' })
-}
-
-export function reportSubscriptions(results: Record<string, SubscribeResult>): Promise<{ granted: Record<string, number> }> {
-  return request<{ granted: Record<string, number> }>({
-    url: '/api/v1/wechat/subscriptions',
-    method: 'POST',
-    data: { results },
-  })
-}
 
 const RESULTS: readonly string[] = ['accept', 'reject', 'ban', 'filter']
 
@@ -62,7 +37,7 @@ async function askWechat(tmplIds: string[]): Promise<Taro.requestSubscribeMessag
  */
 export async function subscribeTemplates(templateIds: string[]): Promise<{
   results: Record<string, SubscribeResult>
-  granted: Record<string, number>
+  granted: ReportSubscriptionsResult['granted']
 }> {
   const tmplIds = templateIds.slice(0, TEMPLATES_PER_REQUEST)
   const answer = await askWechat(tmplIds)
@@ -71,6 +46,6 @@ export async function subscribeTemplates(templateIds: string[]): Promise<{
     if (RESULTS.includes(answer[id])) results[id] = answer[id] as SubscribeResult
   }
   if (Object.keys(results).length === 0) return { results, granted: {} }
-  const { granted } = await reportSubscriptions(results)
+  const { granted } = await reportSubscriptions({ results })
   return { results, granted }
 }

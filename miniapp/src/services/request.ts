@@ -1,56 +1,41 @@
 import Taro from '@tarojs/taro'
-import type { ApiEnvelope, TFieldError, TWechatLoginResult } from '@xyd/shared'
+import { ApiError, CLIENT_ERROR, isApiEnvelope } from '@xyd/shared'
+import type { WechatLoginResult } from './generated'
+import { API_PATHS } from './generated/paths'
 import { clearToken, getToken, obtainLoginCode, randomHex, setToken } from './session'
-
-/** Codes the client produces itself, beside the server's stable codes (`shared/src/api/errors.ts`). */
-export const CLIENT_ERROR = {
-  NETWORK: 'NETWORK_ERROR',
-  BAD_RESPONSE: 'BAD_RESPONSE',
-} as const
-
-/** Every failed call: the HTTP status (0 when the server was not reached), the stable code and a message for the user. */
-export class ApiError extends Error {
-  readonly status: number
-  readonly errorCode: string
-  readonly fields: TFieldError[]
-
-  constructor(init: { status: number; errorCode: string; message: string; fields?: TFieldError[] }) {
-    super(init.message)
-    this.name = 'ApiError'
-    this.status = init.status
-    this.errorCode = init.errorCode
-    this.fields = init.fields ?? []
-  }
-
-  /** The server's messages by field name, for showing beside form inputs. */
-  fieldMessages(): Record<string, string> {
-    const messages: Record<string, string> = {}
-    for (const { field, message } of this.fields) messages[field] ??= message
-    return messages
-  }
-}
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 
-export interface RequestOptions {
-  url: string
-  method?: HttpMethod
-  /** JSON body, or the query for GET. */
-  data?: unknown
+/** What a caller of a generated function may add to the call. */
+export interface CallOptions {
   /** Send the session token (and sign in when there is none). Only the login call itself turns this off. */
   auth?: boolean
   /** Creating calls only: reuse the key of an earlier attempt of the same action; by default each call gets a new one. */
   idempotencyKey?: string
 }
 
-export interface UploadOptions {
+export interface RequestOptions extends CallOptions {
   url: string
-  filePath: string
+  method?: HttpMethod
+  query?: object
+  /** JSON body. */
+  data?: unknown
+}
+
+/** A local file to upload: a WeChat temp path, or a blob URL in the browser. */
+export interface LocalFile {
+  path: string
+  /** Original file name where the platform knows it (the browser); WeChat temp files have none. */
+  name?: string
+}
+
+export interface UploadOptions extends CallOptions {
+  url: string
   /** Multipart field name of the file. */
   name: string
-  fileName?: string
-  formData?: Record<string, string>
-  idempotencyKey?: string
+  file: LocalFile
+  /** The text fields, sent beside the file. */
+  formData?: object
 }
 
 interface RawResponse {
@@ -61,6 +46,34 @@ interface RawResponse {
 type Transport = (header: Record<string, string>) => Promise<RawResponse>
 
 const apiBase = (process.env.TARO_APP_API_BASE || '').replace(/\/+$/, '')
+
+/** The absolute address of an API path, for what is not a JSON call (an image source, a download). */
+export function apiUrl(path: string): string {
+  return apiBase + path
+}
+
+/** Only the values the caller chose: the server's schemas see no empty filters. */
+function compactValues(values: object | undefined): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {}
+  for (const [key, value] of Object.entries(values ?? {})) {
+    if (value !== undefined && value !== null && value !== '') out[key] = value as string | number | boolean
+  }
+  return out
+}
+
+/** The query part of a generated call's `params`: everything but the path parameters already in the URL. */
+export function queryOf<P extends object>(params: P, pathKeys: string[]): Partial<P> {
+  const out: Partial<P> = {}
+  for (const [key, value] of Object.entries(params)) if (!pathKeys.includes(key)) (out as Record<string, unknown>)[key] = value
+  return out
+}
+
+function withQuery(url: string, query: Record<string, string | number | boolean>): string {
+  const search = Object.entries(query)
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
+    .join('&')
+  return search ? `${url}${url.includes('?') ? '&' : '?'}${search}` : url
+}
 
 export const IDEMPOTENCY_HEADER = 'Idempotency-Key'
 
@@ -99,27 +112,18 @@ function parseBody(data: unknown): unknown {
   }
 }
 
-function isEnvelope(body: unknown): body is ApiEnvelope<unknown> {
-  return typeof body === 'object' && body !== null && typeof (body as { success?: unknown }).success === 'boolean'
-}
-
 /** Taro resolves on every HTTP status: success is a 2xx carrying `success: true`, anything else an ApiError. */
 function unwrap<T>({ statusCode, data }: RawResponse): T {
   const body = parseBody(data)
-  if (!isEnvelope(body)) {
+  if (!isApiEnvelope(body)) {
     throw new ApiError({
       status: statusCode,
       errorCode: CLIENT_ERROR.BAD_RESPONSE,
-      message: statusCode >= 200 && statusCode < 300 ? '服务返回了无法识别的内容' : fallbackMessage(statusCode),
+      errorMessage: statusCode >= 200 && statusCode < 300 ? '服务返回了无法识别的内容' : fallbackMessage(statusCode),
     })
   }
   if (statusCode >= 200 && statusCode < 300 && body.success) return body.data as T
-  throw new ApiError({
-    status: statusCode,
-    errorCode: body.errorCode || CLIENT_ERROR.BAD_RESPONSE,
-    message: body.errorMessage || fallbackMessage(statusCode),
-    fields: body.errorFields,
-  })
+  throw ApiError.fromEnvelope(body, statusCode, fallbackMessage(statusCode))
 }
 
 async function exchange(transport: Transport, auth: boolean): Promise<RawResponse> {
@@ -129,7 +133,7 @@ async function exchange(transport: Transport, auth: boolean): Promise<RawRespons
   try {
     return await transport(header)
   } catch {
-    throw new ApiError({ status: 0, errorCode: CLIENT_ERROR.NETWORK, message: '网络连接失败，请检查网络后重试' })
+    throw new ApiError({ status: 0, errorCode: CLIENT_ERROR.NETWORK, errorMessage: '网络连接失败，请检查网络后重试' })
   }
 }
 
@@ -137,10 +141,8 @@ let signingIn: Promise<void> | null = null
 
 async function performSignIn(): Promise<void> {
   const code = await obtainLoginCode()
-  const result = await send<TWechatLoginResult>(
-    (header) => Taro.request({ url: `${apiBase}/api/v1/auth/wechat/login`, method: 'POST', data: { code }, header }),
-    false,
-  )
+  // The generated wechatLogin would import this module back; the path table has no imports.
+  const result = await request<WechatLoginResult>({ url: API_PATHS.wechatLogin, method: 'POST', data: { code }, auth: false })
   setToken(result.token)
 }
 
@@ -164,14 +166,18 @@ async function send<T>(transport: Transport, auth: boolean): Promise<T> {
   return unwrap<T>(response)
 }
 
-export function request<T>({ url, method = 'GET', data, auth = true, idempotencyKey }: RequestOptions): Promise<T> {
+export function request<T>({ url, method = 'GET', query, data, auth = true, idempotencyKey }: RequestOptions): Promise<T> {
   const idempotency = idempotencyHeader(method, url, idempotencyKey)
+  const search = compactValues(query)
+  // Taro puts a GET's data into the query string itself.
+  const getQuery = method === 'GET' && Object.keys(search).length > 0 ? search : undefined
+  const target = apiBase + (method === 'GET' ? url : withQuery(url, search))
   return send<T>(
     (header) =>
       Taro.request({
-        url: apiBase + url,
+        url: target,
         method,
-        data: data as TaroGeneral.IAnyObject | undefined,
+        data: (getQuery ?? data) as TaroGeneral.IAnyObject | undefined,
         header: {
           ...(method === 'GET' || data === undefined ? {} : { 'Content-Type': 'application/json' }),
           ...idempotency,
@@ -194,14 +200,23 @@ function settleWithin<R>(promise: Promise<R>, ms: number): Promise<R> {
 }
 
 /** multipart/form-data upload of one local file (a WeChat temp path, or a blob URL in the browser). */
-export function upload<T>({ url, filePath, name, fileName, formData, idempotencyKey }: UploadOptions): Promise<T> {
+export function upload<T>({ url, name, file, formData, auth = true, idempotencyKey }: UploadOptions): Promise<T> {
   const idempotency = idempotencyHeader('POST', url, idempotencyKey)
+  // Multipart fields are text.
+  const fields = Object.fromEntries(Object.entries(compactValues(formData)).map(([k, v]) => [k, String(v)]))
   return send<T>(
     (header) =>
       settleWithin(
-        Taro.uploadFile({ url: apiBase + url, filePath, name, fileName, formData, header: { ...idempotency, ...header } }),
+        Taro.uploadFile({
+          url: apiBase + url,
+          filePath: file.path,
+          name,
+          fileName: file.name,
+          formData: fields,
+          header: { ...idempotency, ...header },
+        }),
         UPLOAD_TIMEOUT_MS,
       ),
-    true,
+    auth,
   )
 }

@@ -1,4 +1,4 @@
-import { ApiError } from '../services/request'
+import { ApiError } from '@xyd/shared'
 
 /** A message for the user from anything a call may throw. */
 export function errorMessage(error: unknown, fallback = '操作失败，请稍后重试'): string {

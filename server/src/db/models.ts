@@ -8,6 +8,7 @@ import { initNotificationModels } from '../modules/notifications/models';
 import { initIdempotencyModel } from '../modules/idempotency/model';
 import { initJobModels } from '../modules/jobs/models';
 import { initIdWorkerModel } from './id-workers';
+import { initApiClientModels } from '../modules/api-clients/models';
 
 export function initModels(sequelize: Sequelize): void {
   Region.initModel(sequelize);
@@ -19,4 +20,5 @@ export function initModels(sequelize: Sequelize): void {
   initIdempotencyModel(sequelize);
   initJobModels(sequelize);
   initIdWorkerModel(sequelize);
+  initApiClientModels(sequelize);
 }

@@ -3,15 +3,16 @@ import { readFileSync } from 'node:fs';
 import type Koa from 'koa';
 import Router from '@koa/router';
 import { z, type ZodType } from 'zod';
-import { OpenAPIRegistry, OpenApiGeneratorV3 } from '@asteasolutions/zod-to-openapi';
-import { ZErrorEnvelope, ROLE_LABELS, type TFieldError } from '@xyd/shared';
-import { ForbiddenError, UnauthenticatedError, ValidationError } from '../lib/errors';
+import { ERROR_STATUS, ROLE_LABELS, type TFieldError } from '@xyd/shared';
+import { AppError, ForbiddenError, UnauthenticatedError, ValidationError } from '../lib/errors';
 import { withIdempotency } from '../middleware/idempotency';
 import { assertWellFormed, parseBody, removeUploads } from './body';
+import { buildOpenApiDocument } from './openapi';
 import type { AppContext } from '../context';
 import { recordAuditAlone } from '../modules/audit/service';
-import type { Actor } from '../modules/identity/actor';
-import type { RequestMeta, RouteSpec, UploadedPart } from './route';
+import { callerKindOf, type Actor } from '../modules/identity/actor';
+import { isSignedRequest, verifySignedRequest, type SignedCaller } from '../modules/api-clients/signature';
+import { callersOf, type RequestMeta, type RouteSpec, type UploadedPart } from './route';
 
 export function requestMeta(ctx: Koa.Context): RequestMeta {
   return { ip: ctx.ip || null, requestId: String(ctx.state.requestId ?? ''), userAgent: ctx.get('user-agent') || null };
@@ -52,7 +53,8 @@ async function authorise(app: AppContext, spec: RouteSpec, actor: Actor | null, 
   }
   const wrongKind = (spec.auth === 'admin' && actor.kind !== 'admin') || (spec.auth === 'wechat' && actor.kind !== 'wechat');
   const wrongRole = spec.roles && (actor.kind !== 'admin' || !spec.roles.includes(actor.role));
-  if (wrongKind || wrongRole) {
+  const wrongCaller = !callersOf(spec).includes(callerKindOf(actor));
+  if (wrongKind || wrongRole || wrongCaller) {
     await recordAuditAlone(app.db, {
       actor,
       action: 'access.denied',
@@ -61,8 +63,42 @@ async function authorise(app: AppContext, spec: RouteSpec, actor: Actor | null, 
       outcome: 'denied',
       meta: requestMeta(ctx),
     });
-    const who = actor.kind === 'admin' ? ROLE_LABELS[actor.role] : '企业用户';
+    const who = actor.kind === 'admin' ? (actor.client ? '接口客户端' : ROLE_LABELS[actor.role]) : '企业用户';
     throw new ForbiddenError(`${who}无权执行此操作`);
+  }
+}
+
+/** The signed bytes are the body: parsed here as JSON, never read from the stream a second time. */
+function useSignedBody(ctx: Koa.Context, raw: Buffer): void {
+  if (raw.length === 0) return;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw new ValidationError('请求格式不正确：JSON 无法解析');
+  }
+  (ctx.request as unknown as { body?: unknown }).body = parsed;
+}
+
+/**
+ * One audit row per signed call, under the client's name: the institution's systems leave the same trail as its
+ * officers (whose state changes the services audit as well). A failed write is logged, never the call's answer.
+ */
+async function recordSignedCall(app: AppContext, actor: Actor, routeName: string, keyId: string, ctx: Koa.Context, failure: unknown): Promise<void> {
+  const code = failure instanceof AppError ? failure.code : null;
+  const status = code ? ERROR_STATUS[code] : failure ? null : ctx.status;
+  try {
+    await recordAuditAlone(app.db, {
+      actor,
+      action: 'api.call',
+      targetType: 'route',
+      targetId: routeName,
+      outcome: failure ? 'failure' : 'success',
+      detail: { keyId, status, errorCode: code, error: failure && !code ? (failure as Error).name : undefined, path: ctx.path.slice(0, 200) },
+      meta: requestMeta(ctx),
+    });
+  } catch (error) {
+    app.logger.error({ err: error, keyId, route: routeName }, 'audit of a signed call failed');
   }
 }
 
@@ -92,18 +128,30 @@ function fileFingerprint(files: Record<string, UploadedPart>): Record<string, st
 export class ApiRegistry {
   readonly router = new Router({ prefix: '/api/v1' });
   private readonly specs: RouteSpec[] = [];
+  /** Kinds of system that sign requests (API clients; data sources next): one verifier, a key lookup each. */
+  private readonly signedCallers: SignedCaller[] = [];
 
   constructor(private readonly app: AppContext) {}
 
+  acceptSigned(...callers: SignedCaller[]): void {
+    this.signedCallers.push(...callers);
+  }
+
   add(...specs: RouteSpec[]): void {
     for (const spec of specs) {
+      if (this.specs.some((other) => other.operationId === spec.operationId)) throw new Error(`operationId used twice: ${spec.operationId}`);
       this.specs.push(spec);
       this.router[spec.method](spec.path, async (ctx) => {
-        const actor = (ctx.state.actor as Actor | undefined) ?? null;
+        const routeName = `${spec.method.toUpperCase()} ${spec.path}`.slice(0, 64);
+        // A signed request is its own credential (a session alongside it is ignored); verifying it reads the raw body.
+        const signed = isSignedRequest(ctx) ? await verifySignedRequest(this.app.db, ctx, this.signedCallers, requestMeta(ctx), routeName) : null;
+        const actor = signed?.actor ?? (ctx.state.actor as Actor | undefined) ?? null;
         await authorise(this.app, spec, actor, ctx);
+        let failure: unknown = null;
         try {
           // Only now, for a caller allowed here, is the body read (multipart only where the route takes files).
-          await parseBody(ctx, spec, this.app.config.uploadTmpDir);
+          if (signed) useSignedBody(ctx, signed.body);
+          else await parseBody(ctx, spec, this.app.config.uploadTmpDir);
           const rawBody = (ctx.request as unknown as { body?: unknown }).body;
           assertWellFormed(ctx.params, 'params');
           assertWellFormed(ctx.query, 'query');
@@ -126,70 +174,18 @@ export class ApiRegistry {
             : await execute();
           ctx.status = result.status;
           ctx.body = result.body;
+        } catch (error) {
+          failure = error;
+          throw error;
         } finally {
           await removeUploads(ctx);
+          if (signed) await recordSignedCall(this.app, actor!, routeName, signed.keyId, ctx, failure);
         }
       });
     }
   }
 
   openApiDocument(version: string): object {
-    const registry = new OpenAPIRegistry();
-    registry.registerComponent('securitySchemes', 'cookie', { type: 'apiKey', in: 'cookie', name: 'xyd_sid' });
-    registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
-    for (const spec of this.specs) {
-      const responses: Record<string, { description: string; content?: Record<string, { schema: ZodType | object }> }> = {};
-      const ok = String(spec.status ?? 200);
-      if (spec.binary) {
-        responses[ok] = { description: spec.binary, content: { [spec.binary]: { schema: { type: 'string', format: 'binary' } } } };
-      } else {
-        responses[ok] = {
-          description: '成功',
-          content: { 'application/json': { schema: z.object({ success: z.literal(true), data: spec.response ?? z.null() }) } },
-        };
-      }
-      const errorContent = { 'application/json': { schema: ZErrorEnvelope } };
-      responses['400'] = { description: '请求参数不正确（errorFields 指明字段）', content: errorContent };
-      if (spec.auth !== 'public') {
-        responses['401'] = { description: '未登录或登录已过期', content: errorContent };
-        responses['403'] = { description: '角色无权执行此操作', content: errorContent };
-      }
-      if (spec.path.includes(':')) responses['404'] = { description: '不存在或不在可见范围内', content: errorContent };
-      if (spec.idempotent) responses['409'] = { description: 'Idempotency-Key 冲突或状态冲突', content: errorContent };
-      const bodyContent = spec.body
-        ? spec.multipart
-          ? {
-              'multipart/form-data': {
-                schema: {
-                  type: 'object',
-                  properties: Object.fromEntries(Object.entries(spec.multipart.files).map(([k, d]) => [k, { type: 'string', format: 'binary', description: d }])),
-                  description: '文本字段见 JSON 模式；文件字段如上',
-                },
-              },
-              'application/json': { schema: spec.body },
-            }
-          : { 'application/json': { schema: spec.body } }
-        : undefined;
-      registry.registerPath({
-        method: spec.method,
-        path: `/api/v1${spec.path.replace(/:(\w+)/g, '{$1}')}`,
-        summary: spec.summary,
-        tags: spec.tags,
-        description: spec.roles ? `角色：${spec.roles.map((r) => ROLE_LABELS[r]).join('、')}` : undefined,
-        security: spec.auth === 'public' ? [] : [{ cookie: [] }, { bearer: [] }],
-        request: {
-          params: spec.params as never,
-          query: spec.query as never,
-          body: bodyContent ? { content: bodyContent as never } : undefined,
-          headers: spec.idempotent ? (z.object({ 'Idempotency-Key': z.string().optional() }) as never) : undefined,
-        },
-        responses: responses as never,
-      });
-    }
-    return new OpenApiGeneratorV3(registry.definitions).generateDocument({
-      openapi: '3.0.3',
-      info: { title: '信易贷 API', version, description: '全国中小企业融资综合信用服务平台 API。所有响应均为 { success, data, errorCode, errorMessage } 信封。' },
-      servers: [{ url: '/' }],
-    });
+    return buildOpenApiDocument(this.specs, { version });
   }
 }

@@ -5,6 +5,12 @@ import type { Actor } from '../modules/identity/actor';
 
 export type AuthRequirement = 'public' | 'signed-in' | 'admin' | 'wechat';
 
+/**
+ * Kinds of caller: a person with a session (console cookie or mini-program bearer), or an institution's system
+ * signing its requests with an API client key (X-Key-Id …, modules/api-clients/signature.ts).
+ */
+export type CallerKind = 'person' | 'api-client';
+
 export interface UploadedPart {
   fieldName: string;
   filepath: string;
@@ -40,10 +46,17 @@ export interface RouteSpec<
 > {
   method: 'get' | 'post' | 'patch' | 'put' | 'delete';
   path: string;
+  /** Stable name of the operation in the OpenAPI document and in the generated clients (`getEnterprise`). */
+  operationId: string;
   summary: string;
   tags: string[];
   auth: AuthRequirement;
   roles?: readonly TAdminRole[];
+  /**
+   * Which kinds of caller may call it. Default (`callersOf`): console routes (`auth: 'admin'`) outside /auth/ also
+   * take API clients, which act as an officer and meet the same role checks; everything else only people.
+   */
+  callers?: readonly CallerKind[];
   params?: P;
   query?: Q;
   body?: B;
@@ -61,4 +74,11 @@ export function route<P extends ZodType, Q extends ZodType, B extends ZodType, R
   spec: RouteSpec<P, Q, B, R>,
 ): RouteSpec {
   return spec as unknown as RouteSpec;
+}
+
+/** The kinds of caller a route takes (see `RouteSpec.callers`). */
+export function callersOf(spec: Pick<RouteSpec, 'auth' | 'path' | 'callers'>): readonly CallerKind[] {
+  if (spec.callers) return spec.callers;
+  // A person's own account (sign-in, sessions, password, TOTP) is never a machine's business.
+  return spec.auth === 'admin' && !spec.path.startsWith('/auth/') ? ['person', 'api-client'] : ['person'];
 }

@@ -6,6 +6,7 @@ import { cleanupSignInFailures } from '../modules/identity/lockout';
 import { Job } from '../modules/jobs/models';
 import { dispatchOutbox } from '../modules/notifications/dispatcher';
 import { exportAuditAnchor, runAuditVerification, sealAuditLog } from '../modules/audit/jobs';
+import { cleanupSignatureNonces } from '../modules/api-clients/signature';
 import { defineJob } from './registry';
 
 /**
@@ -47,6 +48,15 @@ defineJob(
     if (removed) app.logger.info({ removed }, 'stale sign-in failure counters removed');
   },
   { label: '清理登录失败计数', maxAttempts: 1 },
+);
+
+defineJob(
+  'signature-nonces.cleanup',
+  async ({ app }) => {
+    const removed = await cleanupSignatureNonces(clock.now());
+    if (removed) app.logger.info({ removed }, 'signed-request nonces past the skew window removed');
+  },
+  { label: '清理签名请求随机数', maxAttempts: 1 },
 );
 
 /** Deletes finished jobs in small batches, so no long lock is held on the queue. */

@@ -22,6 +22,7 @@ export function recurringJobs(config: AppConfig): RecurringJob[] {
     { type: 'idempotency.cleanup', cron: '7 * * * *' },
     { type: 'jobs.cleanup', cron: '30 * * * *' },
     { type: 'signin-failures.cleanup', cron: '45 3 * * *' },
+    { type: 'signature-nonces.cleanup', cron: '*/5 * * * *' },
     { type: 'audit.seal', everyMs: 5_000 },
     { type: 'audit.verify', cron: '*/10 * * * *' },
     { type: 'audit.verify-full', cron: '20 2 * * *' },

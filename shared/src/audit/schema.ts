@@ -12,7 +12,8 @@ export const ZAuditLog = z.object({
   targetType: z.string().nullable(),
   targetId: z.string().nullable(),
   outcome: z.enum(['success', 'failure', 'denied']),
-  detail: z.record(z.string(), z.unknown()).nullable(),
+  // OpenAPI 3.0 has no "any value" type: without this, zod-to-openapi emits a bare `nullable: true`.
+  detail: z.record(z.string(), z.unknown()).nullable().meta({ type: 'object', nullable: true, additionalProperties: {}, description: '事件详情（任意 JSON 字段）' }),
   ip: z.string().nullable(),
   hash: z.string().nullable(),
 });

@@ -84,6 +84,14 @@ export const ZVerificationSubmit = z.object({
   legalRepName: z.string({ error: '请输入法定代表人姓名' }).trim().min(2, '法定代表人姓名至少 2 个字').max(50, '法定代表人姓名过长'),
   legalRepIdNumber: ZIdNumber,
   applicantRole: z.enum(['owner', 'agent'], { error: '申请人身份应为 owner（法定代表人）或 agent（经办人）' }),
+}).meta({
+  example: {
+    uscc: '9133010631LDEE17LX',
+    enterpriseName: '杭州云栖精密机械有限公司',
+    legalRepName: '张建国',
+    legalRepIdNumber: '330106196102021011',
+    applicantRole: 'owner',
+  },
 });
 export type TVerificationSubmit = z.infer<typeof ZVerificationSubmit>;
 
@@ -133,12 +141,12 @@ export const ZVerificationQuery = z.object({ status: z.enum(VERIFICATION_STATUSE
 /** A platform admin hands a request that no advisor covers to another region's advisors. */
 export const ZReassignVerification = z.object({
   regionCode: z.string({ error: '请选择改派到的行政区划' }).regex(/^\d{6}$/, '行政区划代码应为 6 位数字'),
-});
+}).meta({ example: { regionCode: '330200' } });
 export type TReassignVerification = z.infer<typeof ZReassignVerification>;
 
 export const ZRejectVerification = z.object({
   reason: z.string({ error: '请填写驳回原因' }).trim().min(2, '驳回原因至少 2 个字').max(500, '驳回原因不能超过 500 字'),
-});
+}).meta({ example: { reason: '营业执照照片模糊，无法辨认统一社会信用代码，请重新拍摄上传' } });
 export type TRejectVerification = z.infer<typeof ZRejectVerification>;
 
 export const ZMyEnterprise = z.object({

@@ -13,12 +13,12 @@ export const ZAdminLoginRequest = z.object({
   username: z.string({ error: '请输入用户名' }).trim().min(1, '请输入用户名').max(64, '用户名过长'),
   password: z.string({ error: '请输入密码' }).min(1, '请输入密码').max(128, '密码过长'),
   totp: z.string().regex(/^\d{6}$/, '动态验证码应为 6 位数字').optional(),
-});
+}).meta({ example: { username: 'bank_officer', password: 'Xyd-Demo-2026!', totp: '123456' } });
 export type TAdminLoginRequest = z.infer<typeof ZAdminLoginRequest>;
 
 export const ZWechatLoginRequest = z.object({
   code: z.string({ error: '缺少登录凭证 code' }).trim().min(1, '缺少登录凭证 code').max(128, '登录凭证 code 过长'),
-});
+}).meta({ example: { code: '0a3Bc9ll2Kq5nd4Xr61Sll2Kq5nd4Xrj' } });
 export type TWechatLoginRequest = z.infer<typeof ZWechatLoginRequest>;
 
 export const ZOrganisationRef = z.object({
@@ -75,7 +75,9 @@ export type TChangePasswordRequest = z.infer<typeof ZChangePasswordRequest>;
 export const ZTotpEnrolment = z.object({ secret: z.string(), otpauthUrl: z.string() });
 export type TTotpEnrolment = z.infer<typeof ZTotpEnrolment>;
 
-export const ZTotpConfirmRequest = z.object({ code: z.string().regex(/^\d{6}$/, '动态验证码应为 6 位数字') });
+export const ZTotpConfirmRequest = z
+  .object({ code: z.string().regex(/^\d{6}$/, '动态验证码应为 6 位数字') })
+  .meta({ example: { code: '123456' } });
 export type TTotpConfirmRequest = z.infer<typeof ZTotpConfirmRequest>;
 
 /** Re-binding while TOTP is on needs a current code from the bound authenticator, so a password alone cannot replace it. */
@@ -103,7 +105,7 @@ export const ZCreateOrganisation = z.object({
   name: z.string({ error: '请输入机构名称' }).trim().min(2, '机构名称至少 2 个字').max(100, '机构名称不能超过 100 字'),
   type: z.enum(ORG_TYPES, { error: '机构类型不正确' }),
   regionCode: ZRegionCode,
-});
+}).meta({ example: { name: '钱塘农村商业银行', type: 'bank', regionCode: '330100' } });
 export type TCreateOrganisation = z.infer<typeof ZCreateOrganisation>;
 
 export const ZUpdateOrganisation = z.object({
@@ -146,6 +148,8 @@ export const ZCreateAdminUser = z.object({
   organisationId: z.string({ error: '请选择所属机构' }).regex(/^\d+$/, '机构编号不正确'),
   regionCode: ZRegionCode.optional(),
   password: ZNewPassword,
+}).meta({
+  example: { username: 'bank_officer2', displayName: '钱塘农商行 客户经理 陈', role: 'fi_officer', organisationId: '1000001', password: 'Qiantang-2026!' },
 });
 export type TCreateAdminUser = z.infer<typeof ZCreateAdminUser>;
 

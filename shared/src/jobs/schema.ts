@@ -15,7 +15,8 @@ export const ZJob = z.object({
   id: z.string(),
   type: z.string(),
   status: ZJobStatus,
-  payload: z.record(z.string(), z.unknown()).nullable(),
+  // OpenAPI 3.0 has no "any value" type: without this, zod-to-openapi emits a bare `nullable: true`.
+  payload: z.record(z.string(), z.unknown()).nullable().meta({ type: 'object', nullable: true, additionalProperties: {}, description: '任务参数（任意 JSON 字段）' }),
   runAt: z.string(),
   attempts: z.number().int(),
   maxAttempts: z.number().int(),

@@ -24,7 +24,7 @@ export const ZSubscriptionReport = z.object({
   results: z
     .record(z.string().min(1).max(128), z.enum(SUBSCRIBE_RESULTS, { error: '订阅结果只能是 accept、reject、ban 或 filter' }))
     .refine((r) => Object.keys(r).length > 0 && Object.keys(r).length <= 3, '每次最多上报 3 个模板的订阅结果'),
-});
+}).meta({ example: { results: { 'dev-verification-result': 'accept', 'dev-application-progress': 'reject' } } });
 export type TSubscriptionReport = z.infer<typeof ZSubscriptionReport>;
 
 export const ZSubscriptionTemplate = z.object({ key: z.string(), templateId: z.string(), title: z.string(), granted: z.number().int() });

@@ -1,7 +1,7 @@
 import type { TRegion } from '@xyd/shared';
 import { Cascader } from 'antd';
 import { useEffect, useState } from 'react';
-import { listRegions } from '@/services/platform';
+import { listRegions } from '@/services/generated';
 
 interface RegionOption {
   value: string;
@@ -67,7 +67,7 @@ export default function RegionPicker({ value, onChange, placeholder = '请选择
         for (let depth = 0; value && depth < 2 && !level.some((o) => o.value === value); depth += 1) {
           const parent = ancestorOf(level, value, depth);
           if (!parent) break;
-          const children = (await listRegions(parent.value)).map(toOption);
+          const children = (await listRegions({ parent: parent.value })).map(toOption);
           next = withChildren(next, parent.value, children);
           level = children;
         }
@@ -87,7 +87,7 @@ export default function RegionPicker({ value, onChange, placeholder = '请选择
     const target = selected[selected.length - 1];
     if (!target || target.children) return;
     try {
-      const children = (await listRegions(target.value)).map(toOption);
+      const children = (await listRegions({ parent: target.value })).map(toOption);
       setOptions((current) => withChildren(current, target.value, children));
     } catch {
       // shown globally

@@ -3,7 +3,7 @@ import { history, useModel } from '@umijs/max';
 import { Dropdown, type MenuProps } from 'antd';
 import type { ReactNode } from 'react';
 import { flushSync } from 'react-dom';
-import { logout } from '@/services/auth';
+import { logout } from '@/services/generated';
 import { LOGIN_PATH } from '@/utils/route';
 
 /** The user menu under the header avatar: security, sessions, sign out. */
@@ -12,7 +12,7 @@ export default function AvatarDropdown({ children }: { children: ReactNode }) {
 
   const onSignOut = async () => {
     try {
-      await logout();
+      await logout({ skipErrorHandler: true });
     } finally {
       // Even if the server is unreachable, forget the user locally; the cookie is httpOnly and expires on its own.
       flushSync(() => setInitialState((s) => (s ? { ...s, currentUser: null } : s)));

@@ -24,7 +24,7 @@ import {
   listOrganisations,
   resetAdminUserPassword,
   updateAdminUser,
-} from '@/services/platform';
+} from '@/services/generated';
 import { formatDateTime } from '@/utils/format';
 
 const ROLE_OPTIONS = ADMIN_ROLES.map((value) => ({ value, label: ROLE_LABELS[value] }));
@@ -100,7 +100,7 @@ export default function AdminUsersPage() {
 
   const update = async (user: TAdminUser, body: TUpdateAdminUser, done: string) => {
     try {
-      await updateAdminUser(user.id, body);
+      await updateAdminUser({ id: user.id }, body);
     } catch {
       return false;
     }
@@ -174,7 +174,7 @@ export default function AdminUsersPage() {
           modalProps={{ destroyOnHidden: true }}
           onFinish={async ({ newPassword }) => {
             try {
-              await resetAdminUserPassword(user.id, newPassword);
+              await resetAdminUserPassword({ id: user.id }, { newPassword });
             } catch {
               return false;
             }

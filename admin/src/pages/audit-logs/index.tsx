@@ -6,7 +6,7 @@ import { useEffect, useRef, useState } from 'react';
 import PageTitle from '@/components/PageTitle';
 import { useLoad } from '@/hooks/useLoad';
 import { toTableResult } from '@/services/api';
-import { fetchAuditVerification, listAuditAnchors, listAuditLogs, requestAuditVerification } from '@/services/platform';
+import { getAuditVerification, listAuditAnchors, listAuditLogs, requestAuditVerification } from '@/services/generated';
 import { formatDateTime } from '@/utils/format';
 
 const OUTCOME_ENUM = {
@@ -50,7 +50,7 @@ function chainSummary(data: TAuditVerifyResult): { chain: 'ok' | 'broken' | 'unk
  */
 function ChainStatus() {
   const { message } = App.useApp();
-  const { data: loaded, loading, error, reload } = useLoad(fetchAuditVerification, []);
+  const { data: loaded, loading, error, reload } = useLoad(getAuditVerification, []);
   const [latest, setLatest] = useState<TAuditVerifyResult>();
   const [waiting, setWaiting] = useState(false);
   const poll = useRef<ReturnType<typeof setTimeout>>();
@@ -74,7 +74,7 @@ function ChainStatus() {
     const look = async () => {
       attempts += 1;
       try {
-        const result = await fetchAuditVerification();
+        const result = await getAuditVerification();
         setLatest(result);
         if (result.verifiedAt && result.verifiedAt !== before) {
           setWaiting(false);

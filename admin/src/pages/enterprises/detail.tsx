@@ -1,20 +1,19 @@
 import { PageContainer, ProCard } from '@ant-design/pro-components';
 import { history, useParams } from '@umijs/max';
 import type { TEnterpriseMember } from '@xyd/shared';
-import { ENTERPRISE_STATUS_LABELS, ROLE_LABELS, SCALE_LABELS } from '@xyd/shared';
+import { ApiError, ENTERPRISE_STATUS_LABELS, ROLE_LABELS, SCALE_LABELS } from '@xyd/shared';
 import { Descriptions, Result, Skeleton, Table, Tag } from 'antd';
 import PageTitle from '@/components/PageTitle';
 import { useLoad } from '@/hooks/useLoad';
-import { ApiError } from '@/requestErrorConfig';
-import { getEnterprise } from '@/services/enterprises';
+import { getEnterprise } from '@/services/generated';
 import { formatDateTime, formatFenAsWan } from '@/utils/format';
 
 /** An enterprise's registration data and the WeChat users bound to it. */
 export default function EnterpriseDetailPage() {
   const { id = '' } = useParams<{ id: string }>();
-  const { data: ent, loading, error } = useLoad(() => getEnterprise(id), [id]);
+  const { data: ent, loading, error } = useLoad(() => getEnterprise({ id }), [id]);
 
-  if (error instanceof ApiError && error.code === 'NOT_FOUND') {
+  if (error instanceof ApiError && error.errorCode === 'NOT_FOUND') {
     return (
       <PageContainer title={<PageTitle>企业详情</PageTitle>} onBack={() => history.push('/enterprises')}>
         <Result status="404" title="企业不存在" subTitle="该企业不存在，或不在您的查看范围内。" />

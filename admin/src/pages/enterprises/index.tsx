@@ -5,7 +5,7 @@ import { validateUscc } from '@xyd/shared';
 import PageTitle from '@/components/PageTitle';
 import RegionPicker from '@/components/RegionPicker';
 import { toTableResult } from '@/services/api';
-import { listEnterprises } from '@/services/enterprises';
+import { listEnterprises } from '@/services/generated';
 import { formatFenAsWan } from '@/utils/format';
 import { ENTERPRISE_STATUS_ENUM, SCALE_ENUM } from './labels';
 

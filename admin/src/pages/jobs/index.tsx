@@ -7,7 +7,7 @@ import { useRef, useState } from 'react';
 import PageTitle from '@/components/PageTitle';
 import { useLoad } from '@/hooks/useLoad';
 import { toTableResult } from '@/services/api';
-import { fetchJobSummary, listJobs, retryJob } from '@/services/jobs';
+import { getJobSummary, listJobs, retryJob } from '@/services/generated';
 import { formatDateTime } from '@/utils/format';
 
 const STATUS_BADGE: Record<TJobStatus, 'Default' | 'Processing' | 'Success' | 'Error'> = {
@@ -32,7 +32,7 @@ export default function JobsPage() {
   const actionRef = useRef<ActionType>();
   const formRef = useRef<ProFormInstance<JobFilters>>();
   const [retrying, setRetrying] = useState<string>();
-  const summary = useLoad(fetchJobSummary, []);
+  const summary = useLoad(getJobSummary, []);
   const queues = summary.data?.queues ?? [];
 
   const refresh = () => {
@@ -49,7 +49,7 @@ export default function JobsPage() {
   const onRetry = async (job: TJob) => {
     setRetrying(job.id);
     try {
-      await retryJob(job.id);
+      await retryJob({ id: job.id });
       message.success('已重新加入队列');
     } catch {
       // shown globally (409: the job is no longer failed)

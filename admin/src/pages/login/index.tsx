@@ -5,8 +5,9 @@ import { Alert, App, type ButtonProps } from 'antd';
 import { useState } from 'react';
 import { flushSync } from 'react-dom';
 import Logo from '@/components/Logo';
-import { ApiError, errorMessageOf } from '@/requestErrorConfig';
-import { login } from '@/services/auth';
+import { ApiError } from '@xyd/shared';
+import { errorMessageOf } from '@/requestErrorConfig';
+import { adminLogin } from '@/services/generated';
 import { safeRedirect } from '@/utils/route';
 
 interface LoginValues {
@@ -28,22 +29,26 @@ export default function LoginPage() {
   const onFinish = async (values: LoginValues) => {
     setProblem(null);
     try {
-      const currentUser = await login({
-        username: values.username.trim(),
-        password: values.password,
-        ...(totpRequired && values.totp ? { totp: values.totp } : {}),
-      });
+      const currentUser = await adminLogin(
+        {
+          username: values.username.trim(),
+          password: values.password,
+          ...(totpRequired && values.totp ? { totp: values.totp } : {}),
+        },
+        // The sign-in page shows the server's own message (locked, wrong password, TOTP needed) in place.
+        { skipErrorHandler: true },
+      );
       message.success('登录成功');
       flushSync(() => setInitialState((s) => ({ ...s!, currentUser })));
       history.replace(safeRedirect(searchParams.get('redirect')));
     } catch (error) {
-      if (error instanceof ApiError && error.code === 'TOTP_REQUIRED') {
+      if (error instanceof ApiError && error.errorCode === 'TOTP_REQUIRED') {
         // Password was right; the account has two-step sign-in. Ask for the code and send again.
         setTotpRequired(true);
-        setProblem({ code: error.code, message: error.message || '请输入动态验证码' });
+        setProblem({ code: error.errorCode, message: error.errorMessage || '请输入动态验证码' });
         return;
       }
-      setProblem({ code: error instanceof ApiError ? error.code : 'NETWORK', message: errorMessageOf(error) });
+      setProblem({ code: error instanceof ApiError ? error.errorCode : 'NETWORK', message: errorMessageOf(error) });
     }
   };
 

@@ -5,7 +5,7 @@ import { App, Badge, Button, Card, List, Segmented, Space, Typography } from 'an
 import { useState } from 'react';
 import PageTitle from '@/components/PageTitle';
 import { useLoad } from '@/hooks/useLoad';
-import { listMessages, markAllMessagesRead, markMessageRead } from '@/services/messages';
+import { listMessages, markAllMessagesRead, markMessageRead } from '@/services/generated';
 import { formatDateTime } from '@/utils/format';
 
 type Filter = 'all' | 'unread';
@@ -23,7 +23,7 @@ export default function MessagesPage() {
   const [filter, setFilter] = useState<Filter>('all');
   const [page, setPage] = useState({ current: 1, pageSize: 20 });
   const { data, loading, reload } = useLoad(
-    () => listMessages({ ...page, unread: filter === 'unread' ? true : undefined }),
+    () => listMessages({ ...page, unread: filter === 'unread' ? 'true' : undefined }),
     [filter, page.current, page.pageSize],
   );
 
@@ -33,7 +33,7 @@ export default function MessagesPage() {
 
   const markRead = async (item: TMessage) => {
     try {
-      await markMessageRead(item.id);
+      await markMessageRead({ id: item.id });
     } catch {
       return;
     }

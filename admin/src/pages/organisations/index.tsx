@@ -16,7 +16,7 @@ import { useRef } from 'react';
 import PageTitle from '@/components/PageTitle';
 import RegionPicker from '@/components/RegionPicker';
 import { toTableResult } from '@/services/api';
-import { createOrganisation, listOrganisations, updateOrganisation } from '@/services/platform';
+import { createOrganisation, listOrganisations, updateOrganisation } from '@/services/generated';
 import { formatDateTime } from '@/utils/format';
 
 export const ORG_TYPE_ENUM = Object.fromEntries(Object.entries(ORG_TYPE_LABELS).map(([k, text]) => [k, { text }]));
@@ -53,7 +53,7 @@ export default function OrganisationsPage() {
 
   const setDisabled = async (org: TOrganisation, disabled: boolean) => {
     try {
-      await updateOrganisation(org.id, { disabled });
+      await updateOrganisation({ id: org.id }, { disabled });
       message.success(disabled ? '已停用' : '已启用');
       actionRef.current?.reload();
     } catch {
@@ -89,7 +89,7 @@ export default function OrganisationsPage() {
           modalProps={{ destroyOnHidden: true }}
           onFinish={async (values) => {
             try {
-              await updateOrganisation(org.id, { name: values.name.trim(), regionCode: values.regionCode });
+              await updateOrganisation({ id: org.id }, { name: values.name.trim(), regionCode: values.regionCode });
             } catch {
               return false;
             }

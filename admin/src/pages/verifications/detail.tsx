@@ -2,14 +2,13 @@ import { CheckCircleTwoTone, CloseCircleTwoTone } from '@ant-design/icons';
 import { ModalForm, PageContainer, ProCard, ProForm, ProFormTextArea } from '@ant-design/pro-components';
 import { history, useAccess, useParams } from '@umijs/max';
 import type { TVerificationDetail } from '@xyd/shared';
-import { ENTERPRISE_STATUS_LABELS } from '@xyd/shared';
+import { ApiError, ENTERPRISE_STATUS_LABELS } from '@xyd/shared';
 import { Alert, App, Button, Descriptions, Image, Result, Skeleton, Space, Table, Tag } from 'antd';
 import { useState } from 'react';
 import PageTitle from '@/components/PageTitle';
 import RegionPicker from '@/components/RegionPicker';
 import { useLoad } from '@/hooks/useLoad';
-import { ApiError } from '@/requestErrorConfig';
-import { approveVerification, getVerification, licenceUrl, reassignVerification, rejectVerification } from '@/services/enterprises';
+import { approveVerification, getVerification, getVerificationLicenceUrl, reassignVerification, rejectVerification } from '@/services/generated';
 import { formatDateTime } from '@/utils/format';
 import { APPLICANT_ROLE_LABELS, VERIFICATION_STATUS_ENUM } from './labels';
 
@@ -82,9 +81,9 @@ export default function VerificationDetailPage() {
   const access = useAccess();
   const { message, modal } = App.useApp();
   const [approving, setApproving] = useState(false);
-  const { data: detail, loading, error, reload } = useLoad(() => getVerification(id), [id]);
+  const { data: detail, loading, error, reload } = useLoad(() => getVerification({ id }), [id]);
 
-  if (error instanceof ApiError && error.code === 'NOT_FOUND') {
+  if (error instanceof ApiError && error.errorCode === 'NOT_FOUND') {
     return (
       <PageContainer title={<PageTitle>认证详情</PageTitle>}>
         <Result status="404" title="认证申请不存在" subTitle="该申请不存在或不在您的管辖范围内。" />
@@ -108,7 +107,7 @@ export default function VerificationDetailPage() {
   const approve = async () => {
     setApproving(true);
     try {
-      await approveVerification(detail.id);
+      await approveVerification({ id: detail.id });
       message.success('已通过认证，申请人已绑定该企业');
       await reload();
     } catch {
@@ -165,7 +164,7 @@ export default function VerificationDetailPage() {
               modalProps={{ destroyOnHidden: true, okText: '确认驳回', okButtonProps: { danger: true } }}
               onFinish={async ({ reason }) => {
                 try {
-                  await rejectVerification(detail.id, reason.trim());
+                  await rejectVerification({ id: detail.id }, { reason: reason.trim() });
                 } catch {
                   return false;
                 }
@@ -193,7 +192,7 @@ export default function VerificationDetailPage() {
                 modalProps={{ destroyOnHidden: true, okText: '确认改派' }}
                 onFinish={async ({ regionCode }) => {
                   try {
-                    await reassignVerification(detail.id, regionCode);
+                    await reassignVerification({ id: detail.id }, { regionCode });
                   } catch {
                     return false;
                   }
@@ -270,7 +269,7 @@ export default function VerificationDetailPage() {
       <ProCard gutter={16} wrap ghost>
         <ProCard title="营业执照" colSpan={{ xs: 24, lg: 9 }} bordered>
           <Image
-            src={licenceUrl(detail.id)}
+            src={getVerificationLicenceUrl({ id: detail.id })}
             alt="营业执照"
             data-testid="licence-image"
             style={{ maxHeight: 420, objectFit: 'contain' }}

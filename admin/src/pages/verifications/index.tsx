@@ -3,7 +3,7 @@ import { Link, useSearchParams } from '@umijs/max';
 import type { TVerification, TVerificationStatus } from '@xyd/shared';
 import { VERIFICATION_STATUS_LABELS } from '@xyd/shared';
 import PageTitle from '@/components/PageTitle';
-import { listVerifications } from '@/services/enterprises';
+import { listVerifications } from '@/services/generated';
 import { toTableResult } from '@/services/api';
 import { formatDateTime } from '@/utils/format';
 import { APPLICANT_ROLE_LABELS, VERIFICATION_STATUS_ENUM } from './labels';

@@ -4,13 +4,13 @@ import { ORG_TYPE_LABELS, ROLE_LABELS } from '@xyd/shared';
 import { Empty, Skeleton, Typography } from 'antd';
 import PageTitle from '@/components/PageTitle';
 import { useLoad } from '@/hooks/useLoad';
-import { fetchWorkbench } from '@/services/workbench';
+import { getWorkbench } from '@/services/generated';
 
 /** The signed-in user's starting page: role-specific counts from GET /api/v1/workbench, each linking to its list. */
 export default function WorkbenchPage() {
   const { initialState } = useModel('@@initialState');
   const user = initialState?.currentUser;
-  const { data, loading } = useLoad(fetchWorkbench, []);
+  const { data, loading } = useLoad(getWorkbench, []);
 
   return (
     <PageContainer title={<PageTitle>工作台</PageTitle>}>

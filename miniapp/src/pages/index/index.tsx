@@ -4,7 +4,8 @@ import type { TMyEnterprise, TVerification } from '@xyd/shared'
 import EnterpriseCard from '../../components/EnterpriseCard'
 import PageState from '../../components/PageState'
 import { useRemoteData } from '../../hooks/useRemoteData'
-import { fetchMyEnterprises, fetchMyVerifications } from '../../services/enterprise'
+import { listMyVerificationsNewestFirst } from '../../services/enterprise'
+import { listMyEnterprises } from '../../services/generated'
 import { refreshUnreadBadge } from '../../services/messages'
 import { BIND_PAGE, PROGRESS_PAGE } from '../../routes'
 import './index.css'
@@ -22,7 +23,7 @@ const FEATURES = [
 ]
 
 async function loadHome(): Promise<HomeData> {
-  const [enterprises, verifications] = await Promise.all([fetchMyEnterprises(), fetchMyVerifications()])
+  const [enterprises, verifications] = await Promise.all([listMyEnterprises(), listMyVerificationsNewestFirst()])
   return { enterprises, latestVerification: verifications[0] }
 }
 

@@ -4,14 +4,8 @@ import type { TMessage } from '@xyd/shared'
 import { useEffect, useState } from 'react'
 import PageState from '../../components/PageState'
 import { useRemoteData } from '../../hooks/useRemoteData'
-import {
-  MESSAGE_PAGE_SIZE,
-  fetchMessages,
-  fetchUnreadCount,
-  markAllMessagesRead,
-  markMessageRead,
-  showUnreadBadge,
-} from '../../services/messages'
+import { getUnreadMessageCount, listMessages, markAllMessagesRead, markMessageRead } from '../../services/generated'
+import { MESSAGE_PAGE_SIZE, showUnreadBadge } from '../../services/messages'
 import { errorMessage } from '../../utils/errors'
 import { flag } from '../../utils/props'
 import { formatDateTime } from '../../utils/format'
@@ -32,8 +26,8 @@ function openLink(link: string | null) {
 }
 
 async function loadInbox(): Promise<Inbox> {
-  const [page, unread] = await Promise.all([fetchMessages(1), fetchUnreadCount()])
-  return { list: page.list, total: page.total, current: 1, unread }
+  const [page, unread] = await Promise.all([listMessages({ current: 1, pageSize: MESSAGE_PAGE_SIZE }), getUnreadMessageCount()])
+  return { list: page.list, total: page.total, current: 1, unread: unread.count }
 }
 
 export default function MessageCentre() {
@@ -61,7 +55,7 @@ export default function MessageCentre() {
     if (!data || loadingMore || data.list.length >= data.total) return
     setLoadingMore(true)
     try {
-      const page = await fetchMessages(data.current + 1, MESSAGE_PAGE_SIZE)
+      const page = await listMessages({ current: data.current + 1, pageSize: MESSAGE_PAGE_SIZE })
       inbox.setData((current) => {
         if (!current) return current
         const known = new Set(current.list.map((m) => m.id))
@@ -82,7 +76,7 @@ export default function MessageCentre() {
   const openMessage = async (message: TMessage) => {
     if (!message.readAt) {
       try {
-        await markMessageRead(message.id)
+        await markMessageRead({ id: message.id })
         const readAt = new Date().toISOString()
         inbox.setData((current) => {
           if (!current) return current

@@ -5,8 +5,7 @@ import EnterpriseCard from '../../components/EnterpriseCard'
 import PageState from '../../components/PageState'
 import { useRemoteData } from '../../hooks/useRemoteData'
 import { BIND_PAGE, PROGRESS_PAGE, SESSIONS_PAGE, SUBSCRIPTIONS_PAGE } from '../../routes'
-import { fetchCurrentUser } from '../../services/account'
-import { fetchMyEnterprises } from '../../services/enterprise'
+import { getCurrentUser, listMyEnterprises } from '../../services/generated'
 import { refreshUnreadBadge } from '../../services/messages'
 import { memberRoleLabel } from '../../utils/format'
 import './index.css'
@@ -17,7 +16,7 @@ interface MineData {
 }
 
 async function loadMine(): Promise<MineData> {
-  const [user, enterprises] = await Promise.all([fetchCurrentUser(), fetchMyEnterprises()])
+  const [user, enterprises] = await Promise.all([getCurrentUser(), listMyEnterprises()])
   return { user, enterprises }
 }
 

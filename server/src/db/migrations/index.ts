@@ -6,6 +6,7 @@ import * as jobs from './2026.12.01T00.02.jobs';
 import * as audit from './2026.12.01T00.03.audit';
 import * as files from './2026.12.01T00.04.files';
 import * as identity from './2026.12.01T00.05.identity';
+import * as apiClients from './2026.12.01T00.06.api-clients';
 
 type Step = (params: { context: QueryInterface }) => Promise<void>;
 
@@ -21,4 +22,5 @@ export const migrations: Array<{ name: string; up: Step; down: Step }> = [
   { name: '2026.12.01T00.03.audit', ...audit },
   { name: '2026.12.01T00.04.files', ...files },
   { name: '2026.12.01T00.05.identity', ...identity },
+  { name: '2026.12.01T00.06.api-clients', ...apiClients },
 ];

@@ -13,6 +13,7 @@ export function auditRoutes(): RouteSpec[] {
     route({
       method: 'get',
       path: '/audit-logs',
+      operationId: 'listAuditLogs',
       summary: '审计日志',
       tags: ['审计'],
       auth: 'admin',
@@ -36,6 +37,7 @@ export function auditRoutes(): RouteSpec[] {
     route({
       method: 'get',
       path: '/audit-logs/verify',
+      operationId: 'getAuditVerification',
       summary: '审计日志哈希链最近一次校验结果',
       tags: ['审计'],
       auth: 'admin',
@@ -46,6 +48,7 @@ export function auditRoutes(): RouteSpec[] {
     route({
       method: 'post',
       path: '/audit-logs/verify',
+      operationId: 'requestAuditVerification',
       summary: '发起一次完整的审计日志哈希链校验（后台任务）',
       tags: ['审计'],
       auth: 'admin',
@@ -62,6 +65,7 @@ export function auditRoutes(): RouteSpec[] {
     route({
       method: 'get',
       path: '/audit-logs/anchors',
+      operationId: 'listAuditAnchors',
       summary: '审计日志链锚点（定期导出的链头哈希）',
       tags: ['审计'],
       auth: 'admin',

@@ -34,6 +34,7 @@ export function enterpriseRoutes(app: AppContext): RouteSpec[] {
     route({
       method: 'get',
       path: '/enterprises',
+      operationId: 'listEnterprises',
       summary: '企业列表（按角色与区域限定范围）',
       tags: ['企业'],
       auth: 'admin',
@@ -44,6 +45,7 @@ export function enterpriseRoutes(app: AppContext): RouteSpec[] {
     route({
       method: 'get',
       path: '/enterprises/:id',
+      operationId: 'getEnterprise',
       summary: '企业详情（范围外返回 404）',
       tags: ['企业'],
       auth: 'admin',
@@ -54,6 +56,7 @@ export function enterpriseRoutes(app: AppContext): RouteSpec[] {
     route({
       method: 'get',
       path: '/me/enterprises',
+      operationId: 'listMyEnterprises',
       summary: '我绑定的企业及其成员',
       tags: ['企业'],
       auth: 'wechat',
@@ -63,6 +66,7 @@ export function enterpriseRoutes(app: AppContext): RouteSpec[] {
     route({
       method: 'post',
       path: '/verifications',
+      operationId: 'submitVerification',
       summary: '提交企业认证申请（multipart：文本字段 + 营业执照照片 licence，JPEG/PNG，≤5 MB）',
       tags: ['企业认证'],
       auth: 'wechat',
@@ -76,6 +80,7 @@ export function enterpriseRoutes(app: AppContext): RouteSpec[] {
     route({
       method: 'get',
       path: '/verifications/mine',
+      operationId: 'listMyVerifications',
       summary: '我的认证申请',
       tags: ['企业认证'],
       auth: 'wechat',
@@ -85,6 +90,7 @@ export function enterpriseRoutes(app: AppContext): RouteSpec[] {
     route({
       method: 'get',
       path: '/verifications',
+      operationId: 'listVerifications',
       summary: '认证审核队列（本区域）',
       tags: ['企业认证'],
       auth: 'admin',
@@ -96,6 +102,7 @@ export function enterpriseRoutes(app: AppContext): RouteSpec[] {
     route({
       method: 'get',
       path: '/verifications/:id',
+      operationId: 'getVerification',
       summary: '认证申请详情（含登记数据比对）',
       tags: ['企业认证'],
       auth: 'admin',
@@ -107,6 +114,7 @@ export function enterpriseRoutes(app: AppContext): RouteSpec[] {
     route({
       method: 'get',
       path: '/verifications/:id/licence',
+      operationId: 'getVerificationLicence',
       summary: '营业执照照片',
       tags: ['企业认证'],
       auth: 'signed-in',
@@ -126,6 +134,7 @@ export function enterpriseRoutes(app: AppContext): RouteSpec[] {
     route({
       method: 'post',
       path: '/verifications/:id/approve',
+      operationId: 'approveVerification',
       summary: '通过认证（企业当前所在区域的融资顾问，或平台管理员）',
       tags: ['企业认证'],
       auth: 'admin',
@@ -137,6 +146,7 @@ export function enterpriseRoutes(app: AppContext): RouteSpec[] {
     route({
       method: 'post',
       path: '/verifications/:id/reject',
+      operationId: 'rejectVerification',
       summary: '驳回认证（须填写原因；企业当前所在区域的融资顾问，或平台管理员）',
       tags: ['企业认证'],
       auth: 'admin',
@@ -149,6 +159,7 @@ export function enterpriseRoutes(app: AppContext): RouteSpec[] {
     route({
       method: 'post',
       path: '/verifications/:id/reassign',
+      operationId: 'reassignVerification',
       summary: '改派认证申请到另一区域的融资顾问（仅平台管理员；仅限登记数据中尚无的企业），并通知申请人',
       tags: ['企业认证'],
       auth: 'admin',

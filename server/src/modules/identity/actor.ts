@@ -13,6 +13,12 @@ export interface AdminActor {
   sessionId: string;
   /** Signed in without TOTP where TOTP is required: only enrolment is allowed. */
   mustEnrolTotp: boolean;
+  /**
+   * Set when an institution's system calls with a signed request (modules/api-clients): the actor is then the
+   * client acting as an officer of its organisation (`id` is the client's, `sessionId` empty), so the same role
+   * checks and enterprise repository apply; routes about a person's own account refuse it (route.ts `callers`).
+   */
+  client?: { id: string; name: string; keyId: string };
 }
 
 export interface WechatActor {
@@ -23,3 +29,8 @@ export interface WechatActor {
 }
 
 export type Actor = AdminActor | WechatActor;
+
+/** Which kind of caller an actor is, as route specs name it in `callers`. */
+export function callerKindOf(actor: Actor): 'person' | 'api-client' {
+  return actor.kind === 'admin' && actor.client ? 'api-client' : 'person';
+}

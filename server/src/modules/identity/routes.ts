@@ -35,6 +35,7 @@ export function identityRoutes(app: AppContext, signInLimiter: RateLimiter): Rou
     route({
       method: 'post',
       path: '/auth/admin/login',
+      operationId: 'adminLogin',
       summary: '管理后台登录（用户名 + 密码，开启动态验证码的账号需 totp）',
       tags: ['身份认证'],
       auth: 'public',
@@ -57,6 +58,7 @@ export function identityRoutes(app: AppContext, signInLimiter: RateLimiter): Rou
     route({
       method: 'post',
       path: '/auth/wechat/login',
+      operationId: 'wechatLogin',
       summary: '小程序登录：wx.login 的 code 换取平台会话令牌',
       tags: ['身份认证'],
       auth: 'public',
@@ -70,6 +72,7 @@ export function identityRoutes(app: AppContext, signInLimiter: RateLimiter): Rou
     route({
       method: 'post',
       path: '/auth/logout',
+      operationId: 'logout',
       summary: '退出登录（结束当前会话）',
       tags: ['身份认证'],
       auth: 'signed-in',
@@ -81,6 +84,7 @@ export function identityRoutes(app: AppContext, signInLimiter: RateLimiter): Rou
     route({
       method: 'get',
       path: '/auth/me',
+      operationId: 'getCurrentUser',
       summary: '当前用户',
       tags: ['身份认证'],
       auth: 'signed-in',
@@ -90,6 +94,7 @@ export function identityRoutes(app: AppContext, signInLimiter: RateLimiter): Rou
     route({
       method: 'get',
       path: '/auth/sessions',
+      operationId: 'listSessions',
       summary: '我的登录会话',
       tags: ['身份认证'],
       auth: 'signed-in',
@@ -99,6 +104,7 @@ export function identityRoutes(app: AppContext, signInLimiter: RateLimiter): Rou
     route({
       method: 'delete',
       path: '/auth/sessions/:id',
+      operationId: 'revokeSession',
       summary: '结束我的某个会话',
       tags: ['身份认证'],
       auth: 'signed-in',
@@ -111,6 +117,7 @@ export function identityRoutes(app: AppContext, signInLimiter: RateLimiter): Rou
     route({
       method: 'post',
       path: '/auth/password',
+      operationId: 'changePassword',
       summary: '修改我的密码（其他会话随之结束）',
       tags: ['身份认证'],
       auth: 'admin',
@@ -120,6 +127,7 @@ export function identityRoutes(app: AppContext, signInLimiter: RateLimiter): Rou
     route({
       method: 'post',
       path: '/auth/totp/enrol',
+      operationId: 'beginTotpEnrolment',
       summary: '开始绑定动态验证码（TOTP）；已绑定时需提供当前验证码 code',
       tags: ['身份认证'],
       auth: 'admin',
@@ -130,6 +138,7 @@ export function identityRoutes(app: AppContext, signInLimiter: RateLimiter): Rou
     route({
       method: 'post',
       path: '/auth/totp/confirm',
+      operationId: 'confirmTotpEnrolment',
       summary: '确认动态验证码绑定（其他会话随之结束）',
       tags: ['身份认证'],
       auth: 'admin',

@@ -11,6 +11,7 @@ export function jobRoutes(app: AppContext): RouteSpec[] {
     route({
       method: 'get',
       path: '/jobs/summary',
+      operationId: 'getJobSummary',
       summary: '后台任务队列概览（每类任务的各状态数量与计划）',
       tags: ['后台任务'],
       auth: 'admin',
@@ -21,6 +22,7 @@ export function jobRoutes(app: AppContext): RouteSpec[] {
     route({
       method: 'get',
       path: '/jobs',
+      operationId: 'listJobs',
       summary: '后台任务列表',
       tags: ['后台任务'],
       auth: 'admin',
@@ -32,6 +34,7 @@ export function jobRoutes(app: AppContext): RouteSpec[] {
     route({
       method: 'post',
       path: '/jobs/:id/retry',
+      operationId: 'retryJob',
       summary: '重试已失败的任务',
       tags: ['后台任务'],
       auth: 'admin',

@@ -9,6 +9,7 @@ export function notificationRoutes(app: AppContext): RouteSpec[] {
     route({
       method: 'get',
       path: '/messages',
+      operationId: 'listMessages',
       summary: '消息中心',
       tags: ['消息'],
       auth: 'signed-in',
@@ -19,6 +20,7 @@ export function notificationRoutes(app: AppContext): RouteSpec[] {
     route({
       method: 'get',
       path: '/messages/unread-count',
+      operationId: 'getUnreadMessageCount',
       summary: '未读消息数',
       tags: ['消息'],
       auth: 'signed-in',
@@ -28,6 +30,7 @@ export function notificationRoutes(app: AppContext): RouteSpec[] {
     route({
       method: 'post',
       path: '/messages/read-all',
+      operationId: 'markAllMessagesRead',
       summary: '全部标为已读',
       tags: ['消息'],
       auth: 'signed-in',
@@ -37,6 +40,7 @@ export function notificationRoutes(app: AppContext): RouteSpec[] {
     route({
       method: 'post',
       path: '/messages/:id/read',
+      operationId: 'markMessageRead',
       summary: '标为已读',
       tags: ['消息'],
       auth: 'signed-in',
@@ -46,6 +50,7 @@ export function notificationRoutes(app: AppContext): RouteSpec[] {
     route({
       method: 'get',
       path: '/wechat/templates',
+      operationId: 'listSubscriptionTemplates',
       summary: '可订阅的消息模板及剩余次数',
       tags: ['消息'],
       auth: 'wechat',
@@ -55,6 +60,7 @@ export function notificationRoutes(app: AppContext): RouteSpec[] {
     route({
       method: 'post',
       path: '/wechat/subscriptions',
+      operationId: 'reportSubscriptions',
       summary: '上报 requestSubscribeMessage 的结果',
       tags: ['消息'],
       auth: 'wechat',

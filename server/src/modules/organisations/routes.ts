@@ -32,6 +32,7 @@ export function organisationRoutes(app: AppContext): RouteSpec[] {
     route({
       method: 'get',
       path: '/organisations',
+      operationId: 'listOrganisations',
       summary: '机构列表',
       tags: ['平台管理'],
       auth: 'admin',
@@ -43,6 +44,7 @@ export function organisationRoutes(app: AppContext): RouteSpec[] {
     route({
       method: 'post',
       path: '/organisations',
+      operationId: 'createOrganisation',
       summary: '新建机构',
       tags: ['平台管理'],
       auth: 'admin',
@@ -56,6 +58,7 @@ export function organisationRoutes(app: AppContext): RouteSpec[] {
     route({
       method: 'patch',
       path: '/organisations/:id',
+      operationId: 'updateOrganisation',
       summary: '修改或停用机构（停用即结束其用户的会话）',
       tags: ['平台管理'],
       auth: 'admin',
@@ -68,6 +71,7 @@ export function organisationRoutes(app: AppContext): RouteSpec[] {
     route({
       method: 'get',
       path: '/admin-users',
+      operationId: 'listAdminUsers',
       summary: '后台用户列表',
       tags: ['平台管理'],
       auth: 'admin',
@@ -79,6 +83,7 @@ export function organisationRoutes(app: AppContext): RouteSpec[] {
     route({
       method: 'post',
       path: '/admin-users',
+      operationId: 'createAdminUser',
       summary: '新建后台用户',
       tags: ['平台管理'],
       auth: 'admin',
@@ -92,6 +97,7 @@ export function organisationRoutes(app: AppContext): RouteSpec[] {
     route({
       method: 'patch',
       path: '/admin-users/:id',
+      operationId: 'updateAdminUser',
       summary: '修改后台用户（角色、机构、区域、停用；停用或变更权限即结束其会话）',
       tags: ['平台管理'],
       auth: 'admin',
@@ -104,6 +110,7 @@ export function organisationRoutes(app: AppContext): RouteSpec[] {
     route({
       method: 'post',
       path: '/admin-users/:id/reset-password',
+      operationId: 'resetAdminUserPassword',
       summary: '重置后台用户密码（结束其全部会话并解除锁定）',
       tags: ['平台管理'],
       auth: 'admin',

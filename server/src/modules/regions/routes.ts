@@ -8,6 +8,7 @@ export function regionRoutes(): RouteSpec[] {
     route({
       method: 'get',
       path: '/regions',
+      operationId: 'listRegions',
       summary: '行政区划（GB/T 2260）：不带 parent 为省级',
       tags: ['基础数据'],
       auth: 'signed-in',

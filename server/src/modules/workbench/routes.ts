@@ -49,6 +49,7 @@ export function workbenchRoutes(): RouteSpec[] {
     route({
       method: 'get',
       path: '/workbench',
+      operationId: 'getWorkbench',
       summary: '工作台统计（按角色）',
       tags: ['工作台'],
       auth: 'admin',

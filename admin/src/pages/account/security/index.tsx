@@ -5,7 +5,7 @@ import { Alert, App, Button, Input, QRCode, Result, Space, Steps, Typography, ty
 import { useState } from 'react';
 import PageTitle from '@/components/PageTitle';
 import { confirmPasswordRules, newPasswordRules } from '@/components/forms/passwordRules';
-import { changePassword, confirmTotp, enrolTotp } from '@/services/auth';
+import { beginTotpEnrolment, changePassword, confirmTotpEnrolment } from '@/services/generated';
 
 function ChangePasswordCard() {
   const { message } = App.useApp();
@@ -79,7 +79,7 @@ function TotpCard() {
   const start = async () => {
     setBusy(true);
     try {
-      setEnrolment(await enrolTotp());
+      setEnrolment(await beginTotpEnrolment());
     } catch {
       // shown globally
     } finally {
@@ -94,7 +94,7 @@ function TotpCard() {
     }
     setBusy(true);
     try {
-      await confirmTotp(code);
+      await confirmTotpEnrolment({ code });
       message.success('已启用动态验证码，下次登录时需要输入');
       setInitialState((s) =>
         s?.currentUser ? { ...s, currentUser: { ...s.currentUser, totpEnabled: true, mustEnrolTotp: false } } : s,

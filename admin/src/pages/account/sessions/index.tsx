@@ -3,7 +3,7 @@ import type { TSession } from '@xyd/shared';
 import { App, Button, Card, Popconfirm, Table, Tag } from 'antd';
 import PageTitle from '@/components/PageTitle';
 import { useLoad } from '@/hooks/useLoad';
-import { listSessions, revokeSession } from '@/services/auth';
+import { listSessions, revokeSession } from '@/services/generated';
 import { formatDateTime } from '@/utils/format';
 
 /** A readable name for a browser's User-Agent: enough to recognise one's own devices. */
@@ -42,7 +42,7 @@ export default function SessionsPage() {
 
   const revoke = async (session: TSession) => {
     try {
-      await revokeSession(session.id);
+      await revokeSession({ id: session.id });
     } catch {
       return;
     }

@@ -3,7 +3,7 @@ import Taro, { useDidShow } from '@tarojs/taro'
 import type { TSession } from '@xyd/shared'
 import PageState from '../../../components/PageState'
 import { useRemoteData } from '../../../hooks/useRemoteData'
-import { fetchSessions, revokeSession } from '../../../services/account'
+import { listSessions, revokeSession } from '../../../services/generated'
 import { errorMessage } from '../../../utils/errors'
 import { formatDateTime } from '../../../utils/format'
 import './index.css'
@@ -22,7 +22,7 @@ function deviceName(userAgent: string | null): string {
 }
 
 export default function Sessions() {
-  const sessions = useRemoteData(fetchSessions)
+  const sessions = useRemoteData(listSessions)
 
   useDidShow(() => {
     sessions.reload()
@@ -36,7 +36,7 @@ export default function Sessions() {
     })
     if (!confirm) return
     try {
-      await revokeSession(session.id)
+      await revokeSession({ id: session.id })
       sessions.setData((current) => current?.filter((s) => s.id !== session.id))
       Taro.showToast({ title: '已下线', icon: 'success' })
     } catch (e) {

@@ -4,12 +4,8 @@ import type { TSubscriptionTemplate } from '@xyd/shared'
 import { useState } from 'react'
 import PageState from '../../../components/PageState'
 import { useRemoteData } from '../../../hooks/useRemoteData'
-import {
-  TEMPLATES_PER_REQUEST,
-  fetchSubscriptionTemplates,
-  subscribeTemplates,
-  type SubscribeResult,
-} from '../../../services/account'
+import { TEMPLATES_PER_REQUEST, subscribeTemplates, type SubscribeResult } from '../../../services/account'
+import { listSubscriptionTemplates } from '../../../services/generated'
 import { isWechat } from '../../../services/session'
 import { errorMessage } from '../../../utils/errors'
 import { flag } from '../../../utils/props'
@@ -32,7 +28,7 @@ function groupsOf(templates: TSubscriptionTemplate[]): TSubscriptionTemplate[][]
 }
 
 export default function Subscriptions() {
-  const templates = useRemoteData(fetchSubscriptionTemplates)
+  const templates = useRemoteData(listSubscriptionTemplates)
   const [results, setResults] = useState<Record<string, SubscribeResult>>({})
   const [busy, setBusy] = useState(false)
   const [outcome, setOutcome] = useState<{ tone: 'info' | 'error'; text: string } | null>(null)

@@ -1,18 +1,13 @@
 import { Button, Image, Input, Text, View } from '@tarojs/components'
 import Taro, { useRouter } from '@tarojs/taro'
 import type { TVerification } from '@xyd/shared'
-import { normaliseUscc, validateIdCard, validateUscc } from '@xyd/shared'
+import { ApiError, CLIENT_ERROR, normaliseUscc, validateIdCard, validateUscc } from '@xyd/shared'
 import { useEffect, useRef, useState } from 'react'
 import FormField from '../../../components/FormField'
 import { PROGRESS_PAGE } from '../../../routes'
-import {
-  fetchMyVerifications,
-  submitVerification,
-  type ApplicantRole,
-  type LicenceImage,
-  type VerificationForm,
-} from '../../../services/enterprise'
-import { ApiError, CLIENT_ERROR, newIdempotencyKey } from '../../../services/request'
+import { listMyVerificationsNewestFirst, type ApplicantRole, type LicenceImage, type VerificationForm } from '../../../services/enterprise'
+import { submitVerification } from '../../../services/generated'
+import { newIdempotencyKey } from '../../../services/request'
 import { errorMessage } from '../../../utils/errors'
 import { LICENCE_TYPE_MESSAGE, licenceProblem, type PickedFile } from '../../../utils/licence'
 import { flag } from '../../../utils/props'
@@ -83,7 +78,7 @@ function useRejectedRequest(id: string | undefined, prefill: (rejected: TVerific
   useEffect(() => {
     if (!id) return
     let live = true
-    fetchMyVerifications()
+    listMyVerificationsNewestFirst()
       .then((list) => {
         const found = list.find((v) => v.id === id && v.status === 'rejected')
         if (live && found) {
@@ -171,7 +166,7 @@ export default function BindEnterprise() {
     setSubmitting(true)
     const key = unansweredKey.current ?? newIdempotencyKey()
     try {
-      await submitVerification(checked.form, checked.licence, key)
+      await submitVerification(checked.form, { licence: checked.licence }, { idempotencyKey: key })
       Taro.showToast({ title: '已提交，等待审核', icon: 'success' })
       Taro.redirectTo({ url: PROGRESS_PAGE })
     } catch (e) {

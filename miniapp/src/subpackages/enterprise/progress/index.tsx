@@ -4,7 +4,7 @@ import type { TVerification } from '@xyd/shared'
 import PageState from '../../../components/PageState'
 import { useRemoteData } from '../../../hooks/useRemoteData'
 import { BIND_PAGE, HOME_PAGE } from '../../../routes'
-import { fetchMyVerifications } from '../../../services/enterprise'
+import { listMyVerificationsNewestFirst } from '../../../services/enterprise'
 import { formatDateTime, maskUscc, memberRoleLabel } from '../../../utils/format'
 import './index.css'
 
@@ -62,7 +62,7 @@ function LatestVerification({ verification }: { verification: TVerification }) {
 }
 
 export default function VerificationProgress() {
-  const verifications = useRemoteData(fetchMyVerifications)
+  const verifications = useRemoteData(listMyVerificationsNewestFirst)
 
   useDidShow(() => {
     verifications.reload()
