@@ -40,6 +40,9 @@ const ZEnv = z.object({
   WECHAT_MINIPROGRAM_STATE: z.enum(['developer', 'trial', 'formal']).default('formal'),
   OUTBOX_INTERVAL_MS: z.coerce.number().int().min(100).default(2000),
   OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  /** Jobs one worker process runs at once, and how often it looks for due jobs. */
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  WORKER_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
   SEED_DEMO: z.enum(['true', 'false']).optional(),
   STATIC_ADMIN_DIR: z.string().optional(),
   STATIC_H5_DIR: z.string().optional(),
@@ -77,6 +80,7 @@ export interface AppConfig {
     templates: SubscriptionTemplateConfig[];
   };
   outbox: { intervalMs: number; maxAttempts: number };
+  worker: { concurrency: number; pollMs: number };
   seedDemo: boolean;
   staticAdminDir: string;
   staticH5Dir: string;
@@ -161,6 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       templates: parseTemplates(e.WECHAT_TEMPLATES),
     },
     outbox: { intervalMs: e.OUTBOX_INTERVAL_MS, maxAttempts: e.OUTBOX_MAX_ATTEMPTS },
+    worker: { concurrency: e.WORKER_CONCURRENCY, pollMs: e.WORKER_POLL_MS },
     seedDemo: e.SEED_DEMO === 'true',
     staticAdminDir: e.STATIC_ADMIN_DIR ?? path.join(repoRoot, 'admin', 'dist'),
     staticH5Dir: e.STATIC_H5_DIR ?? path.join(repoRoot, 'miniapp', 'dist', 'h5'),

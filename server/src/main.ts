@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   const seeded = config.seedDemo ? await seedDemo(app) : false;
   const { koa } = buildApp(app);
   // The demo runs one job worker in the API process; deployments run `npm run worker` beside the API.
-  const stopWorker = startWorker(app);
+  const stopWorker = startWorker(app, app.config.worker);
   const server: Server = koa.listen(config.port, config.host);
   await new Promise<void>((resolve) => server.once('listening', resolve));
 

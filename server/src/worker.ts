@@ -11,7 +11,7 @@ async function runWorker(): Promise<void> {
   const app = await createContext(config);
   const applied = await app.db.start();
   if (applied.length) app.logger.info({ applied }, 'migrations applied');
-  const stop = startWorker(app, { keepAlive: true });
+  const stop = startWorker(app, { ...app.config.worker, keepAlive: true });
   app.logger.info({ database: app.db.dialect }, 'job worker started');
 
   let stopping = false;

@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto';
 import { Op } from 'sequelize';
-import { AuditAnchor, AuditLog, AuditSeal } from '../../server/src/modules/audit/model';
+import { AuditAnchor, AuditLog, AuditSeal, AuditVerifyRun } from '../../server/src/modules/audit/model';
 import { GENESIS_HASH, recordAudit, recordAuditAlone } from '../../server/src/modules/audit/service';
 import {
   SEAL_LEASE_MS,
+  VERIFY_RUN_RETENTION_MS,
   auditVerificationRequester,
+  cleanupAuditVerifyRuns,
   exportAuditAnchor,
+  latestAuditVerification,
   runAuditVerification,
   sealAuditLog,
 } from '../../server/src/modules/audit/jobs';
@@ -252,6 +255,25 @@ describe('audit log: append, seal, verify', () => {
     await AuditLog.update({ hash: head.hash }, { where: { id: head.id } });
     await AuditAnchor.destroy({ where: {} });
     expect((await runAuditVerification(server.app, { full: true })).ok).toBe(true);
+  });
+
+  it('keeps failed verification runs and the latest one, and drops passing runs after 30 days', async () => {
+    await sealAndVerifyIntact();
+    const first = await runAuditVerification(server.app, { full: true });
+    expect(first.ok).toBe(true);
+    const [failed] = await AuditVerifyRun.findAll({ order: [['finishedAt', 'ASC']], limit: 1 });
+    await AuditVerifyRun.update({ ok: false }, { where: { id: failed.id } });
+    const latest = await runAuditVerification(server.app, { full: true });
+    expect(latest.ok).toBe(true);
+    const passing = await AuditVerifyRun.count({ where: { ok: true } });
+    clock.advance(VERIFY_RUN_RETENTION_MS + 3600_000);
+    // Every passing run but the latest goes; failed runs (this one, and the tampering tests' above) stay.
+    expect(await cleanupAuditVerifyRuns(clock.now())).toBe(passing - 1);
+    const left = await AuditVerifyRun.findAll();
+    expect(left.map((r) => r.id)).toContain(failed.id);
+    expect(left.filter((r) => r.ok)).toHaveLength(1);
+    expect((await latestAuditVerification()).verifiedAt).not.toBeNull();
+    await AuditVerifyRun.update({ ok: true }, { where: { id: failed.id } });
   });
 
   it('answers a verification request only with the job runner wired, and only to platform admins', async () => {

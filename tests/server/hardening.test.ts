@@ -263,6 +263,11 @@ describe('configuration behind a proxy', () => {
     expect(() => loadConfig({ PUBLIC_URL: 'https://xyd.example.cn' } as NodeJS.ProcessEnv)).toThrow(ConfigError);
     expect(() => loadConfig({ PUBLIC_URL: 'https://xyd.example.cn', TRUST_PROXY: 'true' } as NodeJS.ProcessEnv)).not.toThrow();
   });
+
+  it('reads the worker settings and refuses nonsense', () => {
+    expect(loadConfig({ WORKER_CONCURRENCY: '8', WORKER_POLL_MS: '250' } as NodeJS.ProcessEnv).worker).toEqual({ concurrency: 8, pollMs: 250 });
+    expect(() => loadConfig({ WORKER_CONCURRENCY: '0' } as NodeJS.ProcessEnv)).toThrow(/WORKER_CONCURRENCY/);
+  });
 });
 
 describe('behind a TLS-ending proxy', () => {

@@ -5,7 +5,7 @@ import { cleanupExpiredSessions } from '../modules/identity/sessions';
 import { cleanupSignInFailures } from '../modules/identity/lockout';
 import { Job } from '../modules/jobs/models';
 import { dispatchOutbox } from '../modules/notifications/dispatcher';
-import { exportAuditAnchor, runAuditVerification, sealAuditLog } from '../modules/audit/jobs';
+import { cleanupAuditVerifyRuns, exportAuditAnchor, runAuditVerification, sealAuditLog } from '../modules/audit/jobs';
 import { cleanupSignatureNonces } from '../modules/api-clients/signature';
 import { defineJob } from './registry';
 
@@ -82,6 +82,15 @@ defineJob(
     await cleanupFinishedJobs(clock.now(), signal);
   },
   { label: '清理已完成任务', maxAttempts: 1 },
+);
+
+defineJob(
+  'audit-runs.cleanup',
+  async ({ app }) => {
+    const removed = await cleanupAuditVerifyRuns(clock.now());
+    if (removed) app.logger.info({ removed }, 'old passing audit verification runs removed');
+  },
+  { label: '清理审计校验记录', maxAttempts: 1 },
 );
 
 defineJob(

@@ -27,6 +27,7 @@ export function recurringJobs(config: AppConfig): RecurringJob[] {
     { type: 'audit.verify', cron: '*/10 * * * *' },
     { type: 'audit.verify-full', cron: '20 2 * * *' },
     { type: 'audit.anchor', cron: '0 * * * *' },
+    { type: 'audit-runs.cleanup', cron: '50 3 * * *' },
   ];
 }
 

@@ -62,7 +62,7 @@ export class Worker {
     this.concurrency = Math.max(1, options.concurrency ?? 4);
     // Poll at least as often as the shortest interval schedule ticks, or its ticks would be skipped.
     const shortestTick = Math.min(...recurringJobs(app.config).map((r) => r.everyMs ?? Infinity));
-    this.pollMs = Math.max(10, options.pollMs ?? Math.min(1000, shortestTick));
+    this.pollMs = Math.max(10, Math.min(options.pollMs ?? 1000, shortestTick));
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
     this.onlyTypes = options.types ? new Set(options.types) : null;
     this.keepAlive = options.keepAlive ?? false;

@@ -322,3 +322,17 @@ export function setAuditVerificationRequester(fn: AuditVerificationRequester | n
 export function auditVerificationRequester(): AuditVerificationRequester | null {
   return requester;
 }
+
+/** Passing runs are kept 30 days; failed runs (evidence) and the latest run (it holds the checkpoint) are kept. */
+export const VERIFY_RUN_RETENTION_MS = 30 * 24 * 3600_000;
+
+export async function cleanupAuditVerifyRuns(now: Date): Promise<number> {
+  const latest = await latestRun();
+  return AuditVerifyRun.destroy({
+    where: {
+      ok: true,
+      finishedAt: { [Op.lt]: new Date(now.getTime() - VERIFY_RUN_RETENTION_MS) },
+      ...(latest ? { id: { [Op.ne]: latest.id } } : {}),
+    },
+  });
+}
