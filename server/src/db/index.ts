@@ -35,6 +35,11 @@ const transactionContext = {
 };
 Sequelize.useCLS(transactionContext as never);
 
+/** The transaction the caller is running in, if any. */
+function currentTransaction(): Transaction | undefined {
+  return (transactionContext.get('transaction') as Transaction | null | undefined) ?? undefined;
+}
+
 const RETRYABLE_MYSQL = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
 const MAX_TRANSACTION_ATTEMPTS = 5;
 
@@ -67,7 +72,7 @@ export class Database {
 
   /** The transaction the caller is running in, if any. */
   get activeTransaction(): Transaction | undefined {
-    return (transactionContext.get('transaction') as Transaction | null | undefined) ?? undefined;
+    return currentTransaction();
   }
 
   async transaction<T>(fn: (t: Transaction) => Promise<T>): Promise<T> {
@@ -173,7 +178,7 @@ export const queryCounter = { count: 0 };
  * `?` placeholders; driver errors come out as Sequelize errors, so the error middleware maps them as usual.
  */
 export async function leanSelect<T extends object>(sequelize: Sequelize, sql: string, params: unknown[] = []): Promise<T[]> {
-  const transaction = (transactionContext.get('transaction') as Transaction | null | undefined) ?? undefined;
+  const transaction = currentTransaction();
   if (sequelize.getDialect() !== 'mysql' || transaction) {
     return sequelize.query<T>(sql, { replacements: params, type: QueryTypes.SELECT, transaction });
   }

@@ -85,12 +85,11 @@ function bodyError(error: unknown): AppError {
   const e = error as { status?: number; statusCode?: number; code?: unknown; httpCode?: number; type?: string; message?: string };
   const code = typeof e.code === 'number' ? e.code : null;
   const status = e.status ?? e.statusCode ?? e.httpCode;
+  if (code !== null && FORMIDABLE_TOO_MANY.has(code)) return new AppError('PAYLOAD_TOO_LARGE', `请求内容过多（最多 3 个文件、${MAX_MULTIPART_FIELDS} 个字段）`);
   if (status === 413 || (code !== null && FORMIDABLE_TOO_LARGE.has(code)) || e.type === 'entity.too.large') {
-    if (code !== null && FORMIDABLE_TOO_MANY.has(code)) return new AppError('PAYLOAD_TOO_LARGE', `请求内容过多（最多 3 个文件、${MAX_MULTIPART_FIELDS} 个字段）`);
     return new AppError('PAYLOAD_TOO_LARGE', '请求内容过大（上传文件不能超过 5 MB）');
   }
   if (status === 415 || e.type === 'encoding.unsupported') return new AppError('UNSUPPORTED_MEDIA_TYPE', '不支持的请求编码');
-  if (code !== null && FORMIDABLE_TOO_MANY.has(code)) return new AppError('PAYLOAD_TOO_LARGE', `请求内容过多（最多 3 个文件、${MAX_MULTIPART_FIELDS} 个字段）`);
   if (code === 1010) return new ValidationError('上传的文件为空');
   return new ValidationError(e.type === 'entity.parse.failed' ? '请求格式不正确：JSON 无法解析' : '请求格式不正确：无法解析请求体');
 }

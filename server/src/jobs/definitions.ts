@@ -1,4 +1,5 @@
 import { Op } from 'sequelize';
+import type { AppContext } from '../context';
 import { clock } from '../lib/clock';
 import { cleanupIdempotencyKeys } from '../middleware/idempotency';
 import { cleanupExpiredSessions } from '../modules/identity/sessions';
@@ -15,6 +16,18 @@ import { defineJob } from './registry';
  */
 export const DONE_JOB_RETENTION_MS = 24 * 3600_000;
 
+/** A recurring cleanup: removes what is past its time and logs how much, when anything went. */
+function defineCleanup(type: string, label: string, cleanup: (now: Date) => Promise<number>, logMessage: string): void {
+  defineJob(
+    type,
+    async ({ app }) => {
+      const removed = await cleanup(clock.now());
+      if (removed) app.logger.info({ removed }, logMessage);
+    },
+    { label, maxAttempts: 1 },
+  );
+}
+
 defineJob(
   'outbox.dispatch',
   async ({ app, signal }) => {
@@ -23,41 +36,13 @@ defineJob(
   { label: '通知投递', maxAttempts: 1 },
 );
 
-defineJob(
-  'sessions.cleanup',
-  async ({ app }) => {
-    const removed = await cleanupExpiredSessions(clock.now());
-    if (removed) app.logger.info({ removed }, 'expired sessions removed');
-  },
-  { label: '清理过期会话', maxAttempts: 1 },
-);
+defineCleanup('sessions.cleanup', '清理过期会话', cleanupExpiredSessions, 'expired sessions removed');
 
-defineJob(
-  'idempotency.cleanup',
-  async ({ app }) => {
-    const removed = await cleanupIdempotencyKeys(clock.now());
-    if (removed) app.logger.info({ removed }, 'expired idempotency keys removed');
-  },
-  { label: '清理过期幂等键', maxAttempts: 1 },
-);
+defineCleanup('idempotency.cleanup', '清理过期幂等键', cleanupIdempotencyKeys, 'expired idempotency keys removed');
 
-defineJob(
-  'signin-failures.cleanup',
-  async ({ app }) => {
-    const removed = await cleanupSignInFailures(clock.now());
-    if (removed) app.logger.info({ removed }, 'stale sign-in failure counters removed');
-  },
-  { label: '清理登录失败计数', maxAttempts: 1 },
-);
+defineCleanup('signin-failures.cleanup', '清理登录失败计数', cleanupSignInFailures, 'stale sign-in failure counters removed');
 
-defineJob(
-  'signature-nonces.cleanup',
-  async ({ app }) => {
-    const removed = await cleanupSignatureNonces(clock.now());
-    if (removed) app.logger.info({ removed }, 'signed-request nonces past the skew window removed');
-  },
-  { label: '清理签名请求随机数', maxAttempts: 1 },
-);
+defineCleanup('signature-nonces.cleanup', '清理签名请求随机数', cleanupSignatureNonces, 'signed-request nonces past the skew window removed');
 
 /** Deletes finished jobs in small batches, so no long lock is held on the queue. */
 export async function cleanupFinishedJobs(now: Date, signal?: AbortSignal): Promise<number> {
@@ -84,14 +69,7 @@ defineJob(
   { label: '清理已完成任务', maxAttempts: 1 },
 );
 
-defineJob(
-  'audit-runs.cleanup',
-  async ({ app }) => {
-    const removed = await cleanupAuditVerifyRuns(clock.now());
-    if (removed) app.logger.info({ removed }, 'old passing audit verification runs removed');
-  },
-  { label: '清理审计校验记录', maxAttempts: 1 },
-);
+defineCleanup('audit-runs.cleanup', '清理审计校验记录', cleanupAuditVerifyRuns, 'old passing audit verification runs removed');
 
 defineJob(
   'audit.seal',
@@ -101,24 +79,17 @@ defineJob(
   { label: '审计日志封链', maxAttempts: 1 },
 );
 
-/** Incremental from the last good checkpoint; `{ full: true }` walks the whole chain (daily, or on request). */
-defineJob<{ full?: boolean }>(
-  'audit.verify',
-  async ({ app, payload }) => {
-    const result = await runAuditVerification(app, { full: Boolean(payload?.full) });
-    if (!result.ok) app.logger.error({ broken: result.broken.length, first: result.broken[0] }, 'audit chain verification found broken rows');
-  },
-  { label: '审计日志校验', maxAttempts: 2 },
-);
+/** Logs a run that found broken rows; the result itself is stored by the run. */
+async function verifyAuditChain(app: AppContext, full: boolean): Promise<void> {
+  const result = await runAuditVerification(app, { full });
+  if (!result.ok) app.logger.error({ broken: result.broken.length, first: result.broken[0] }, 'audit chain verification found broken rows');
+}
 
-defineJob(
-  'audit.verify-full',
-  async ({ app }) => {
-    const result = await runAuditVerification(app, { full: true });
-    if (!result.ok) app.logger.error({ broken: result.broken.length, first: result.broken[0] }, 'audit chain verification found broken rows');
-  },
-  { label: '审计日志全量校验', maxAttempts: 2 },
-);
+/** Incremental from the last good checkpoint (every 10 minutes). */
+defineJob('audit.verify', ({ app }) => verifyAuditChain(app, false), { label: '审计日志校验', maxAttempts: 2 });
+
+/** The whole chain from the first row (daily, or on request from the console). */
+defineJob('audit.verify-full', ({ app }) => verifyAuditChain(app, true), { label: '审计日志全量校验', maxAttempts: 2 });
 
 defineJob(
   'audit.anchor',

@@ -1,4 +1,3 @@
-import { Op, type WhereOptions } from 'sequelize';
 import type { TAdminRole } from '@xyd/shared';
 import type { Actor } from '../modules/identity/actor';
 
@@ -17,11 +16,6 @@ export function regionContains(outer: string, inner: string): boolean {
 /** A LIKE pattern covering the region and everything under it (digits only, so nothing to escape). */
 export function regionPattern(regionCode: string): string {
   return `${regionPrefix(regionCode)}%`;
-}
-
-/** A where-clause on a `region_code` column covering the region and everything under it. */
-export function regionWhere(regionCode: string, column = 'regionCode'): WhereOptions {
-  return { [column]: { [Op.like]: regionPattern(regionCode) } };
 }
 
 /** Roles whose whole view is one region: without a region they would see nothing, so one is required. */

@@ -26,11 +26,11 @@ export function errorMiddleware(logger: Logger): Koa.Middleware {
     } catch (error) {
       const requestId = String(ctx.state.requestId ?? '');
       let body: ApiEnvelope<never>;
+      const mapped = error instanceof AppError ? null : databaseError(error);
       if (error instanceof AppError) {
         ctx.status = ERROR_STATUS[error.code];
         body = { success: false, errorCode: error.code, errorMessage: error.message, errorFields: error.fields, requestId };
-      } else if (databaseError(error)) {
-        const mapped = databaseError(error)!;
+      } else if (mapped) {
         ctx.status = ERROR_STATUS[mapped.code];
         if (mapped.code === 'SERVICE_UNAVAILABLE') logger.error({ err: error, requestId }, 'database unavailable');
         else logger.warn({ err: { name: (error as Error).name, message: (error as Error).message }, requestId }, 'database refused the write');

@@ -163,15 +163,6 @@ export async function countScopedEnterprises(actor: Actor, options: { bound?: bo
   return Number(row?.n ?? 0);
 }
 
-/** One enterprise if the actor may see it: a single primary-key query with the scope in its WHERE. */
-export async function findScopedEnterprise(actor: Actor, id: string): Promise<EnterpriseDetailRow | null> {
-  const [row] = await select<EnterpriseDetailRow>(
-    `SELECT ${DETAIL_COLUMNS} FROM enterprises e WHERE e.id = :id AND ${scopeCondition(actor, 'registration')}`,
-    { id },
-  );
-  return row ? normalise(row) : null;
-}
-
 /**
  * One enterprise if the actor may see it, with its members, in a single query: the hot detail read (members are
  * joined only once the row passed the scope condition).

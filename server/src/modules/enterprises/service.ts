@@ -9,13 +9,11 @@ import type { Actor } from '../identity/actor';
 import { regionName } from '../regions/service';
 import {
   enterpriseExists,
-  findScopedEnterprise,
   listScopedEnterprises,
   memberCounts,
   memberEnterprisesOf,
   findScopedEnterpriseWithMembers,
   membersOf,
-  type EnterpriseDetailRow,
   type EnterpriseSummaryRow,
 } from './repository';
 
@@ -47,15 +45,6 @@ export async function listEnterprises(actor: Actor, page: TPageQuery, query: TEn
   const { rows, total } = await listScopedEnterprises(actor, page, { keyword: query.keyword, regionCode: query.regionCode });
   const members = await memberCounts(rows.map((r) => r.id));
   return { list: rows.map((e) => toEnterpriseDto(e, members.get(e.id) ?? 0)), total };
-}
-
-/**
- * One enterprise within the actor's scope. Out of scope answers "not found" (its existence must not leak),
- * and the refusal is audited as a permission denial on enterprise data.
- */
-export async function findEnterpriseInScope(app: AppContext, actor: Actor, id: string, meta: RequestMeta): Promise<EnterpriseDetailRow> {
-  const enterprise = await findScopedEnterprise(actor, id);
-  return enterprise ?? refuseEnterprise(app, actor, id, meta);
 }
 
 /** Out of scope is "not found" (its existence must not leak); a refusal of a real enterprise is audited. */

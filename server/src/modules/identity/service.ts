@@ -289,17 +289,6 @@ function toAdminActor(user: ActorSource, sessionId: string, mustEnrolTotp: boole
   };
 }
 
-/** `mustEnrolTotp` is the session's scope: enrolling TOTP in another session does not widen this one. */
-export async function loadAdminActor(userId: string, sessionId: string, mustEnrolTotp = false): Promise<AdminActor | null> {
-  const user = (await AdminUser.findByPk(userId, {
-    attributes: ['id', 'username', 'displayName', 'role', 'regionCode', 'disabled'],
-    include: [{ model: Organisation, as: 'organisation', attributes: ['id', 'type', 'regionCode', 'disabled'] }],
-    raw: true,
-    nest: true,
-  })) as unknown as ActorSource | null;
-  return user ? toAdminActor(user, sessionId, mustEnrolTotp) : null;
-}
-
 interface SessionActorRow {
   sid: string | number;
   userKind: 'admin' | 'wechat';

@@ -50,19 +50,6 @@ export interface LiveSession {
 /** Dates from raw rows: Date objects from mysql2, strings from SQLite. */
 const toDate = (value: Date | string): Date => (value instanceof Date ? value : new Date(value));
 
-/**
- * Live session for a token, or null when unknown, revoked, idle too long or past its absolute expiry.
- * Runs on every request, so it reads a plain row rather than a model instance.
- */
-export async function findLiveSession(token: string): Promise<LiveSession | null> {
-  const row = (await Session.findOne({
-    where: { tokenHash: hashToken(token) },
-    attributes: ['id', 'userKind', 'userId', 'scope', 'idleMs', 'expiresAt', 'lastSeenAt', 'revokedAt'],
-    raw: true,
-  })) as unknown as SessionRow | null;
-  return row && !row.revokedAt ? liveSessionOf(row) : null;
-}
-
 type SessionRow = Omit<LiveSession, 'id' | 'userId' | 'lastSeenAt'> & {
   id: string | number;
   userId: string | number;
