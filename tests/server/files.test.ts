@@ -16,17 +16,11 @@ import { StoredFile } from '../../server/src/modules/files/models';
 import { S3FileStore } from '../../server/src/modules/files/s3';
 import { seedDemo, demoEnterprises } from '../../server/src/seed/demo';
 import { startFakeS3, type FakeS3 } from '../fake-s3/server';
-import { DEMO_PASSWORD, PNG_BYTES, signInAdmin, signInWechat, startTestServer, type TestServer } from './helpers';
+import { DEMO_PASSWORD, PNG_BYTES, signInAdmin, signInWechat, startTestServer, submitVerification, verificationFields, type TestServer } from './helpers';
 
 const UNREADABLE = '营业执照照片无法识别，请上传清晰的 JPEG 或 PNG 图片';
 const hangzhou = demoEnterprises()[0];
-const fields = (e = hangzhou) => ({
-  uscc: e.uscc,
-  enterpriseName: e.name,
-  legalRepName: e.legalRepName,
-  legalRepIdNumber: e.legalRepIdNumber,
-  applicantRole: 'owner',
-});
+const fields = (e = hangzhou) => verificationFields(e);
 
 function pngImage(width: number, height: number): Buffer {
   const png = new PNG({ width, height });
@@ -57,9 +51,7 @@ const tempDir = () => {
 afterAll(() => tempDirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
 function submit(server: TestServer, token: string, file: Buffer, name = 'licence.png', e = hangzhou) {
-  let req = server.http.post('/api/v1/verifications').set('Authorization', `Bearer ${token}`);
-  for (const [k, v] of Object.entries(fields(e))) req = req.field(k, v);
-  return req.attach('licence', file, name);
+  return submitVerification(server, token, fields(e), { file, filename: name });
 }
 
 describe('licence images in the local file store', () => {

@@ -99,6 +99,25 @@ export async function signInWechat(server: TestServer, code = `dev-${randomBytes
   return res.body.data.token as string;
 }
 
+/** The form fields of a verification request for a firm (as the demo seed describes it), by its legal representative. */
+export function verificationFields(e: { uscc: string; name: string; legalRepName: string; legalRepIdNumber: string }): Record<string, string> {
+  return { uscc: e.uscc, enterpriseName: e.name, legalRepName: e.legalRepName, legalRepIdNumber: e.legalRepIdNumber, applicantRole: 'owner' };
+}
+
+/** POST /verifications as multipart, the way the mini-program sends it; `file: null` sends no licence. */
+export function submitVerification(
+  server: TestServer,
+  token: string,
+  fields: Record<string, string>,
+  options: { file?: Buffer | null; filename?: string; idempotencyKey?: string } = {},
+) {
+  let req = server.http.post('/api/v1/verifications').set('Authorization', `Bearer ${token}`);
+  if (options.idempotencyKey) req = req.set('Idempotency-Key', options.idempotencyKey);
+  for (const [k, v] of Object.entries(fields)) req = req.field(k, v);
+  const file = options.file === undefined ? PNG_BYTES : options.file;
+  return file ? req.attach('licence', file, options.filename ?? 'licence.png') : req;
+}
+
 /** The smallest valid PNG (1×1). */
 export const PNG_BYTES = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',

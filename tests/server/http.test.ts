@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { DEMO_PASSWORD, signInAdmin, signInWechat, startTestServer, type TestServer } from './helpers';
+import { DEMO_PASSWORD, signInAdmin, signInWechat, startTestServer, submitVerification, verificationFields, type TestServer } from './helpers';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -82,7 +82,6 @@ describe('logs', () => {
     const logged = await startTestServer({ LOG_LEVEL: 'debug' }, { logLines: lines, signInLimit: 100 });
     try {
       const { demoEnterprises } = await import('../../server/src/seed/demo');
-      const { PNG_BYTES } = await import('./helpers');
       const e = demoEnterprises()[3];
       await logged.http.post('/api/v1/auth/admin/login').send({ username: 'admin', password: 'Wrong-secret-pass-1' });
       const ok = await logged.http.post('/api/v1/auth/admin/login').send({ username: 'admin', password: DEMO_PASSWORD });
@@ -90,16 +89,7 @@ describe('logs', () => {
       await logged.http.get('/api/v1/auth/me').set('Cookie', cookie);
       const login = await logged.http.post('/api/v1/auth/wechat/login').send({ code: 'dev-logcheck-code-123' });
       const token = login.body.data.token as string;
-      await logged.http
-        .post('/api/v1/verifications')
-        .set('Authorization', `Bearer ${token}`)
-        .field('uscc', e.uscc)
-        .field('enterpriseName', e.name)
-        .field('legalRepName', e.legalRepName)
-        .field('legalRepIdNumber', e.legalRepIdNumber)
-        .field('applicantRole', 'owner')
-        .attach('licence', PNG_BYTES, 'licence.png')
-        .expect(201);
+      await submitVerification(logged, token, verificationFields(e)).expect(201);
       const text = lines.join('\n');
       expect(lines.length).toBeGreaterThan(4);
       for (const secret of ['Wrong-secret-pass-1', DEMO_PASSWORD, cookie.split('=')[1], token, 'dev-logcheck-code-123', e.legalRepIdNumber]) {

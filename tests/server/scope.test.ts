@@ -7,7 +7,7 @@ import { AdminUser, Organisation } from '../../server/src/modules/identity/model
 import { hashPassword } from '../../server/src/modules/identity/passwords';
 import { OutboxItem } from '../../server/src/modules/notifications/models';
 import { newId } from '../../server/src/lib/ids';
-import { DEMO_PASSWORD, PNG_BYTES, signInAdmin, signInWechat, startTestServer, type TestServer } from './helpers';
+import { DEMO_PASSWORD, signInAdmin, signInWechat, startTestServer, submitVerification, verificationFields, type TestServer } from './helpers';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -74,17 +74,7 @@ async function legacyUserWithoutRegion(username: string, role: 'advisor' | 'gov'
   });
 }
 
-function submit(token: string, e: { uscc: string; name: string; legalRepName: string; legalRepIdNumber: string }) {
-  return server.http
-    .post('/api/v1/verifications')
-    .set('Authorization', `Bearer ${token}`)
-    .field('uscc', e.uscc)
-    .field('enterpriseName', e.name)
-    .field('legalRepName', e.legalRepName)
-    .field('legalRepIdNumber', e.legalRepIdNumber)
-    .field('applicantRole', 'owner')
-    .attach('licence', PNG_BYTES, 'licence.png');
-}
+const submit = (token: string, e: Parameters<typeof verificationFields>[0]) => submitVerification(server, token, verificationFields(e));
 
 describe('scope fails closed (defect 6)', () => {
   it('refuses an advisor or a government user without a region, on create and on role change', async () => {

@@ -6,7 +6,7 @@ import { idNumberHmac } from '../../server/src/modules/enterprises/service';
 import { AdminUser } from '../../server/src/modules/identity/models';
 import { OutboxItem } from '../../server/src/modules/notifications/models';
 import { newId } from '../../server/src/lib/ids';
-import { PNG_BYTES, signInAdmin, signInWechat, startTestServer, type TestServer } from './helpers';
+import { PNG_BYTES, signInAdmin, signInWechat, startTestServer, submitVerification, verificationFields, type TestServer } from './helpers';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -17,21 +17,9 @@ afterAll(() => server.close());
 const hangzhou = demoEnterprises()[0]; // 西湖区, Hangzhou
 const ningbo = demoEnterprises().find((e) => e.regionCode.startsWith('3302'))!;
 
-function submit(token: string, fields: Record<string, string>, file: Buffer | null = PNG_BYTES, key?: string) {
-  let req = server.http.post('/api/v1/verifications').set('Authorization', `Bearer ${token}`);
-  if (key) req = req.set('Idempotency-Key', key);
-  for (const [k, v] of Object.entries(fields)) req = req.field(k, v);
-  if (file) req = req.attach('licence', file, 'licence.png');
-  return req;
-}
-
-const fieldsOf = (e: typeof hangzhou) => ({
-  uscc: e.uscc,
-  enterpriseName: e.name,
-  legalRepName: e.legalRepName,
-  legalRepIdNumber: e.legalRepIdNumber,
-  applicantRole: 'owner',
-});
+const submit = (token: string, fields: Record<string, string>, file: Buffer | null = PNG_BYTES, key?: string) =>
+  submitVerification(server, token, fields, { file, idempotencyKey: key });
+const fieldsOf = verificationFields;
 
 describe('enterprise verification', () => {
   it('refuses a bad USCC naming the field and writes nothing', async () => {
