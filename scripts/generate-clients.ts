@@ -165,8 +165,10 @@ function adminClient(ops: Operation[]): string {
     }
     out.push(jsdoc(op));
     if (op.binary) {
-      // Served with the session cookie: a plain <img>/<a> on the same origin can show it.
-      out.push(`export function ${op.id}Url(${args.join(', ')}): string {`, `  return ${urlExpression(op)};`, '}', '');
+      // Served with the session cookie: a plain <img>/<a> on the same origin can show it (query included: `format`…).
+      const linkQuery = queryExpression(op);
+      const url = linkQuery ? `urlWithQuery(${urlExpression(op)}, ${linkQuery})` : urlExpression(op);
+      out.push(`export function ${op.id}Url(${args.join(', ')}): string {`, `  return ${url};`, '}', '');
       continue;
     }
     args.push('options?: RequestOptions');
@@ -187,7 +189,7 @@ function adminClient(ops: Operation[]): string {
   return [
     HEADER,
     "import type { RequestOptions } from '@umijs/max';",
-    `import { ${helpersUsed(body, ['callApi', 'queryOf', 'toFormData']).join(', ')} } from '../api';`,
+    `import { ${helpersUsed(body, ['callApi', 'queryOf', 'toFormData', 'urlWithQuery']).join(', ')} } from '../api';`,
     "import type { operations } from './schema';",
     '',
     "export type { operations, paths, components } from './schema';",
@@ -211,7 +213,8 @@ function miniappClient(ops: Operation[]): string {
     }
     out.push(jsdoc(op));
     if (op.binary) {
-      out.push(`export function ${op.id}Url(${args.join(', ')}): string {`, `  return apiUrl(${urlExpression(op)})`, '}', '');
+      const linkQuery = queryExpression(op);
+      out.push(`export function ${op.id}Url(${args.join(', ')}): string {`, `  return apiUrl(${urlExpression(op)}${linkQuery ? `, ${linkQuery}` : ''})`, '}', '');
       continue;
     }
     args.push('options?: CallOptions');

@@ -40,6 +40,19 @@ export default [
       { path: '/platform/audit', redirect: '/platform/audit-logs' },
     ],
   },
+  {
+    path: '/data',
+    name: '数据汇聚',
+    icon: 'DatabaseOutlined',
+    // Everyone who may see a page below may import; the children narrow it further.
+    access: 'canImportData',
+    routes: [
+      { path: '/data', redirect: '/data/imports' },
+      { path: '/data/sources', name: '数据源管理', component: './data-sources', access: 'canManageDataSources' },
+      { path: '/data/imports', name: '数据导入', component: './imports', access: 'canImportData' },
+      { path: '/data/quality', name: '数据质量', component: './data-quality', access: 'canManageDataSources' },
+    ],
+  },
   { path: '/api-clients', name: '系统对接', icon: 'ApiOutlined', access: 'canManageApiClients', component: './api-clients' },
   { path: '/messages', name: '消息中心', icon: 'BellOutlined', component: './messages' },
   {

@@ -21,6 +21,13 @@ export interface AccessFlags {
   canSeeJobs: boolean;
   /** Its organisation's API clients (机构系统对接): fi_admin only, the server refuses everyone else. */
   canManageApiClients: boolean;
+  /** Credit-data sources, their keys, and data quality (数据汇聚): platform_admin. */
+  canManageDataSources: boolean;
+  /**
+   * File imports of credit data: platform_admin, and government users, whose organisation may own a source (the page
+   * says so when it owns none); the server lists only the sources the caller may import into.
+   */
+  canImportData: boolean;
 }
 
 const CONSOLE_ROLES: readonly TAdminRole[] = ['platform_admin', 'advisor', 'gov', 'fi_admin', 'fi_officer', 'agency'];
@@ -43,5 +50,7 @@ export default function access(initialState: { currentUser?: TCurrentUser | null
     canSeeAudit: role === 'platform_admin',
     canSeeJobs: role === 'platform_admin',
     canManageApiClients: role === 'fi_admin',
+    canManageDataSources: role === 'platform_admin',
+    canImportData: role === 'platform_admin' || role === 'gov',
   };
 }

@@ -1,7 +1,7 @@
 export default defineAppConfig({
   pages: ['pages/index/index', 'pages/messages/index', 'pages/mine/index'],
   subpackages: [
-    { root: 'subpackages/enterprise', pages: ['bind/index', 'progress/index'] },
+    { root: 'subpackages/enterprise', pages: ['bind/index', 'progress/index', 'data/index'] },
     { root: 'subpackages/account', pages: ['sessions/index', 'subscriptions/index'] },
   ],
   window: {

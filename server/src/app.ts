@@ -25,6 +25,9 @@ import { regionRoutes } from './modules/regions/routes';
 import { workbenchRoutes } from './modules/workbench/routes';
 import { jobRoutes } from './modules/jobs/routes';
 import { apiClientRoutes } from './modules/api-clients/routes';
+import { creditDataRoutes } from './modules/credit-data/routes';
+import { dataSourceCaller } from './modules/credit-data/sources';
+import './modules/credit-data/jobs';
 import { apiClientCaller } from './modules/api-clients/service';
 import { isSignedRequest } from './modules/api-clients/signature';
 
@@ -110,6 +113,7 @@ export function buildApp(app: AppContext, options: BuildOptions = {}): { koa: Ko
     ...workbenchRoutes(),
     ...jobRoutes(app),
     ...apiClientRoutes(app),
+    ...creditDataRoutes(app),
   );
   // POST /audit-logs/verify asks the worker for a run; the request itself never walks the chain.
   setAuditVerificationRequester(async ({ full }) => {
@@ -151,7 +155,7 @@ export function buildApp(app: AppContext, options: BuildOptions = {}): { koa: Ko
   koa.use(crossSiteGuard(app.config.publicUrl, app.config.corsOrigins));
   const secureCookies = app.config.publicUrl.startsWith('https://');
   // Institutions' systems sign their requests; the registry verifies them per route (it needs the raw body).
-  registry.acceptSigned(apiClientCaller(app));
+  registry.acceptSigned(apiClientCaller(app), dataSourceCaller(app));
   koa.use(async (ctx, next) => {
     // TLS ends at the proxy (config requires TRUST_PROXY with an https PUBLIC_URL): the session cookie is Secure.
     if (secureCookies) (ctx.cookies as unknown as { secure: boolean }).secure = true;

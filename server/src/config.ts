@@ -43,6 +43,7 @@ const ZEnv = z.object({
   /** Jobs one worker process runs at once, and how often it looks for due jobs. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   WORKER_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  WORKER_LEASE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
   SEED_DEMO: z.enum(['true', 'false']).optional(),
   STATIC_ADMIN_DIR: z.string().optional(),
   STATIC_H5_DIR: z.string().optional(),
@@ -80,7 +81,7 @@ export interface AppConfig {
     templates: SubscriptionTemplateConfig[];
   };
   outbox: { intervalMs: number; maxAttempts: number };
-  worker: { concurrency: number; pollMs: number };
+  worker: { concurrency: number; pollMs: number; leaseMs: number };
   seedDemo: boolean;
   staticAdminDir: string;
   staticH5Dir: string;
@@ -165,7 +166,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       templates: parseTemplates(e.WECHAT_TEMPLATES),
     },
     outbox: { intervalMs: e.OUTBOX_INTERVAL_MS, maxAttempts: e.OUTBOX_MAX_ATTEMPTS },
-    worker: { concurrency: e.WORKER_CONCURRENCY, pollMs: e.WORKER_POLL_MS },
+    worker: { concurrency: e.WORKER_CONCURRENCY, pollMs: e.WORKER_POLL_MS, leaseMs: e.WORKER_LEASE_MS },
     seedDemo: e.SEED_DEMO === 'true',
     staticAdminDir: e.STATIC_ADMIN_DIR ?? path.join(repoRoot, 'admin', 'dist'),
     staticH5Dir: e.STATIC_H5_DIR ?? path.join(repoRoot, 'miniapp', 'dist', 'h5'),

@@ -11,6 +11,8 @@ export * from './messages/schema';
 export * from './audit/schema';
 export * from './jobs/schema';
 export * from './api-clients/schema';
+export * from './industry';
+export * from './credit-data';
 
 // Default zod messages in Simplified Chinese for every app that validates with these schemas.
 import { config, locales } from 'zod';

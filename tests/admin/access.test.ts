@@ -4,12 +4,12 @@ import { userOf } from './support/fixtures';
 
 describe('access flags per role', () => {
   const table: [TAdminRole, Record<string, boolean>][] = [
-    ['platform_admin', { canAdminPlatform: true, canReviewVerifications: true, canDecideVerifications: true, canReassignVerifications: true, canSeeEnterprises: true, canSeeAudit: true, canSeeJobs: true, canManageApiClients: false }],
-    ['advisor', { canAdminPlatform: false, canReviewVerifications: true, canDecideVerifications: true, canReassignVerifications: false, canSeeEnterprises: true, canSeeAudit: false, canSeeJobs: false, canManageApiClients: false }],
-    ['gov', { canAdminPlatform: false, canReviewVerifications: false, canDecideVerifications: false, canReassignVerifications: false, canSeeEnterprises: true, canSeeAudit: false, canSeeJobs: false, canManageApiClients: false }],
-    ['fi_admin', { canAdminPlatform: false, canReviewVerifications: false, canDecideVerifications: false, canReassignVerifications: false, canSeeEnterprises: true, canSeeAudit: false, canSeeJobs: false, canManageApiClients: true }],
-    ['fi_officer', { canAdminPlatform: false, canReviewVerifications: false, canDecideVerifications: false, canReassignVerifications: false, canSeeEnterprises: true, canSeeAudit: false, canSeeJobs: false, canManageApiClients: false }],
-    ['agency', { canAdminPlatform: false, canReviewVerifications: false, canDecideVerifications: false, canReassignVerifications: false, canSeeEnterprises: true, canSeeAudit: false, canSeeJobs: false, canManageApiClients: false }],
+    ['platform_admin', { canAdminPlatform: true, canReviewVerifications: true, canDecideVerifications: true, canReassignVerifications: true, canSeeEnterprises: true, canSeeAudit: true, canSeeJobs: true, canManageApiClients: false, canManageDataSources: true, canImportData: true }],
+    ['advisor', { canAdminPlatform: false, canReviewVerifications: true, canDecideVerifications: true, canReassignVerifications: false, canSeeEnterprises: true, canSeeAudit: false, canSeeJobs: false, canManageApiClients: false, canManageDataSources: false, canImportData: false }],
+    ['gov', { canAdminPlatform: false, canReviewVerifications: false, canDecideVerifications: false, canReassignVerifications: false, canSeeEnterprises: true, canSeeAudit: false, canSeeJobs: false, canManageApiClients: false, canManageDataSources: false, canImportData: true }],
+    ['fi_admin', { canAdminPlatform: false, canReviewVerifications: false, canDecideVerifications: false, canReassignVerifications: false, canSeeEnterprises: true, canSeeAudit: false, canSeeJobs: false, canManageApiClients: true, canManageDataSources: false, canImportData: false }],
+    ['fi_officer', { canAdminPlatform: false, canReviewVerifications: false, canDecideVerifications: false, canReassignVerifications: false, canSeeEnterprises: true, canSeeAudit: false, canSeeJobs: false, canManageApiClients: false, canManageDataSources: false, canImportData: false }],
+    ['agency', { canAdminPlatform: false, canReviewVerifications: false, canDecideVerifications: false, canReassignVerifications: false, canSeeEnterprises: true, canSeeAudit: false, canSeeJobs: false, canManageApiClients: false, canManageDataSources: false, canImportData: false }],
   ];
 
   it.each(table)('%s', (role, expected) => {

@@ -22,6 +22,14 @@ export async function callApi<T>(url: string, options?: RequestOptions): Promise
   return envelope.data as T;
 }
 
+/** A link with its query (downloads the browser fetches with the session cookie): empty values are left out. */
+export function urlWithQuery(url: string, query: object): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(compactParams(query))) search.set(key, String(value));
+  const text = search.toString();
+  return text ? `${url}?${text}` : url;
+}
+
 /** The query part of a generated call's `params`: everything but the path parameters already in the URL. */
 export function queryOf<P extends object>(params: P, pathKeys: string[]): Partial<P> {
   const out: Partial<P> = {};

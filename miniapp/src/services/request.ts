@@ -47,9 +47,9 @@ type Transport = (header: Record<string, string>) => Promise<RawResponse>
 
 const apiBase = (process.env.TARO_APP_API_BASE || '').replace(/\/+$/, '')
 
-/** The absolute address of an API path, for what is not a JSON call (an image source, a download). */
-export function apiUrl(path: string): string {
-  return apiBase + path
+/** The absolute address of an API path (and its query), for what is not a JSON call (an image source, a download). */
+export function apiUrl(path: string, query?: object): string {
+  return apiBase + (query ? withQuery(path, compactValues(query)) : path)
 }
 
 /** Only the values the caller chose: the server's schemas see no empty filters. */

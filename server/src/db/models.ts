@@ -9,6 +9,7 @@ import { initIdempotencyModel } from '../modules/idempotency/model';
 import { initJobModels } from '../modules/jobs/models';
 import { initIdWorkerModel } from './id-workers';
 import { initApiClientModels } from '../modules/api-clients/models';
+import { initCreditDataModels } from '../modules/credit-data/models';
 
 export function initModels(sequelize: Sequelize): void {
   Region.initModel(sequelize);
@@ -21,4 +22,5 @@ export function initModels(sequelize: Sequelize): void {
   initJobModels(sequelize);
   initIdWorkerModel(sequelize);
   initApiClientModels(sequelize);
+  initCreditDataModels(sequelize);
 }

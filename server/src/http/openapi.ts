@@ -16,6 +16,7 @@ export const TAG_DESCRIPTIONS: Record<string, string> = {
   审计: '审计日志及其哈希链校验，仅平台管理员。',
   后台任务: '后台任务队列（导入、校验、通知投递等）的查看与重试，仅平台管理员。',
   机构系统对接: '金融机构管理员为本机构自有系统创建的接口客户端：密钥只显示一次，可轮换、可停用。',
+  数据汇聚: '信用数据的汇聚：数据源（签名推送）、文件导入（后台任务）、批次结果与错误报告、企业的信用数据与数据质量。',
 };
 
 /**
@@ -53,8 +54,18 @@ const IDEMPOTENCY_HEADERS = z.object({
     .meta({ description: '幂等键（字母、数字和 _ . : -，1–128 位）：同一键重复提交返回第一次的结果，一天内有效；同一键换了请求体返回 409', example: 'demand-20260501-0001' }),
 });
 
+const SOURCE_HMAC_DESCRIPTION = [
+  '数据源推送的签名认证（HMAC-SHA256），与机构接口客户端的签名方式相同，密钥编号以 `ds_` 开头：',
+  '',
+  '- `X-Key-Id`：数据源的密钥编号；`X-Timestamp`：Unix 秒，偏差超过 5 分钟拒绝（TIMESTAMP_SKEWED）；',
+  '- `X-Nonce`：每个请求唯一（NONCE_REPLAYED）；`X-Signature`：`hex(HMAC-SHA256(secret, METHOD\\nPATH?QUERY\\nTIMESTAMP\\nNONCE\\nhex(SHA-256(请求体))))`。',
+  '',
+  '停用的数据源（SOURCE_DISABLED）、无权报送的类别（CATEGORY_NOT_ALLOWED）与覆盖区域外的企业（REGION_NOT_ALLOWED）各有错误码。见 docs/integration.md。',
+].join('\n');
+
 function securityOf(spec: RouteSpec): Record<string, string[]>[] {
   if (spec.auth === 'public') return [];
+  if (spec.auth === 'source') return [{ sourceHmac: [] }];
   const schemes = spec.auth === 'admin' ? ['cookie'] : spec.auth === 'wechat' ? ['bearer'] : ['cookie', 'bearer'];
   if (acceptsInstitutionSignature(spec)) schemes.push('hmac');
   return schemes.map((name) => ({ [name]: [] }));
@@ -86,6 +97,7 @@ export function buildOpenApiDocument(specs: readonly RouteSpec[], { version }: O
     description: '小程序会话令牌：POST /api/v1/auth/wechat/login 返回的 token，放在 Authorization: Bearer <token>。',
   });
   registry.registerComponent('securitySchemes', 'hmac', { type: 'apiKey', in: 'header', name: 'X-Signature', description: HMAC_DESCRIPTION });
+  registry.registerComponent('securitySchemes', 'sourceHmac', { type: 'apiKey', in: 'header', name: 'X-Signature', description: SOURCE_HMAC_DESCRIPTION });
   const usedTags = new Set<string>();
   for (const spec of specs) {
     spec.tags.forEach((tag) => usedTags.add(tag));
@@ -107,7 +119,14 @@ export function buildOpenApiDocument(specs: readonly RouteSpec[], { version }: O
     }
     if (spec.path.includes(':')) responses['404'] = { description: '不存在或不在可见范围内', content: errorContent };
     if (spec.idempotent) responses['409'] = { description: 'Idempotency-Key 冲突或状态冲突', content: errorContent };
-    const bodyContent = spec.body
+    const bodyContent = spec.rawBody
+      ? Object.fromEntries(
+          spec.rawBody.mediaTypes.map((type) => [
+            type,
+            { schema: type === 'application/json' ? { type: 'array', items: { type: 'object', additionalProperties: true }, description: spec.rawBody!.description } : { type: 'string', description: spec.rawBody!.description } },
+          ]),
+        )
+      : spec.body
       ? spec.multipart
         ? {
             'multipart/form-data': {

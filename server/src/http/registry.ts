@@ -51,7 +51,10 @@ async function authorise(app: AppContext, spec: RouteSpec, actor: Actor | null, 
   if (actor.kind === 'admin' && actor.mustEnrolTotp && !ENROLMENT_PATHS.has(`${spec.method} ${spec.path}`)) {
     throw new ForbiddenError('请先绑定动态验证码（TOTP）后再使用其他功能');
   }
-  const wrongKind = (spec.auth === 'admin' && actor.kind !== 'admin') || (spec.auth === 'wechat' && actor.kind !== 'wechat');
+  const wrongKind =
+    (spec.auth === 'admin' && actor.kind !== 'admin') ||
+    (spec.auth === 'wechat' && actor.kind !== 'wechat') ||
+    (spec.auth === 'source' && actor.kind !== 'source');
   const wrongRole = spec.roles && (actor.kind !== 'admin' || !spec.roles.includes(actor.role));
   const wrongCaller = !callersOf(spec).includes(callerKindOf(actor));
   if (wrongKind || wrongRole || wrongCaller) {
@@ -63,7 +66,7 @@ async function authorise(app: AppContext, spec: RouteSpec, actor: Actor | null, 
       outcome: 'denied',
       meta: requestMeta(ctx),
     });
-    const who = actor.kind === 'admin' ? (actor.client ? '接口客户端' : ROLE_LABELS[actor.role]) : '企业用户';
+    const who = actor.kind === 'admin' ? (actor.client ? '接口客户端' : ROLE_LABELS[actor.role]) : actor.kind === 'source' ? '数据源' : '企业用户';
     throw new ForbiddenError(`${who}无权执行此操作`);
   }
 }
@@ -150,8 +153,8 @@ export class ApiRegistry {
         let failure: unknown = null;
         try {
           // Only now, for a caller allowed here, is the body read (multipart only where the route takes files).
-          if (signed) useSignedBody(ctx, signed.body);
-          else await parseBody(ctx, spec, this.app.config.uploadTmpDir);
+          if (signed && !spec.rawBody) useSignedBody(ctx, signed.body);
+          else if (!signed) await parseBody(ctx, spec, this.app.config.uploadTmpDir);
           const rawBody = (ctx.request as unknown as { body?: unknown }).body;
           assertWellFormed(ctx.params, 'params');
           assertWellFormed(ctx.query, 'query');
@@ -160,7 +163,7 @@ export class ApiRegistry {
           const query = parse(spec.query, ctx.query, 'query');
           const body = parse(spec.body, rawBody, 'body');
           const files = collectFiles(ctx, spec);
-          const input = { params, query, body, files, actor, meta: requestMeta(ctx) };
+          const input = { params, query, body, files, raw: spec.rawBody ? (signed?.body ?? null) : null, actor, meta: requestMeta(ctx) };
           const execute = async () => {
             const data = await spec.handler(input, ctx);
             return { status: spec.status ?? 200, body: { success: true, data: data ?? null } };

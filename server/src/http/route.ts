@@ -3,13 +3,14 @@ import type { z, ZodType } from 'zod';
 import type { TAdminRole } from '@xyd/shared';
 import type { Actor } from '../modules/identity/actor';
 
-export type AuthRequirement = 'public' | 'signed-in' | 'admin' | 'wechat';
+/** `source`: a data source's signed request only (modules/credit-data). */
+export type AuthRequirement = 'public' | 'signed-in' | 'admin' | 'wechat' | 'source';
 
 /**
  * Kinds of caller: a person with a session (console cookie or mini-program bearer), or an institution's system
  * signing its requests with an API client key (X-Key-Id …, modules/api-clients/signature.ts).
  */
-export type CallerKind = 'person' | 'api-client';
+export type CallerKind = 'person' | 'api-client' | 'data-source';
 
 export interface UploadedPart {
   fieldName: string;
@@ -23,6 +24,8 @@ export interface RouteInput<P, Q, B> {
   query: Q;
   body: B;
   files: Record<string, UploadedPart>;
+  /** The signed bytes, for routes with `rawBody` (the handler parses them itself). */
+  raw: Buffer | null;
   actor: Actor | null;
   meta: RequestMeta;
 }
@@ -63,6 +66,8 @@ export interface RouteSpec<
   /** multipart/form-data: `body` validates the text fields, `files` lists the file fields. */
   multipart?: { files: Record<string, string> };
   response?: R;
+  /** A signed request's body is handed over as bytes (`input.raw`), not parsed as JSON (JSON lines, large batches). */
+  rawBody?: { mediaTypes: readonly string[]; description: string };
   /** Binary responses (images) describe their media type instead of a JSON schema. */
   binary?: string;
   status?: number;
@@ -79,6 +84,7 @@ export function route<P extends ZodType, Q extends ZodType, B extends ZodType, R
 /** The kinds of caller a route takes (see `RouteSpec.callers`). */
 export function callersOf(spec: Pick<RouteSpec, 'auth' | 'path' | 'callers'>): readonly CallerKind[] {
   if (spec.callers) return spec.callers;
+  if (spec.auth === 'source') return ['data-source'];
   // A person's own account (sign-in, sessions, password, TOTP) is never a machine's business.
   return spec.auth === 'admin' && !spec.path.startsWith('/auth/') ? ['person', 'api-client'] : ['person'];
 }

@@ -28,6 +28,8 @@ export function recurringJobs(config: AppConfig): RecurringJob[] {
     { type: 'audit.verify-full', cron: '20 2 * * *' },
     { type: 'audit.anchor', cron: '0 * * * *' },
     { type: 'audit-runs.cleanup', cron: '50 3 * * *' },
+    { type: 'credit.quality', cron: '15 * * * *' },
+    { type: 'credit.retention', cron: '30 1 * * *' },
   ];
 }
 

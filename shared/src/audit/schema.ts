@@ -5,7 +5,7 @@ export const ZAuditLog = z.object({
   id: z.string(),
   seq: z.string().nullable(),
   at: z.string(),
-  actorType: z.enum(['admin', 'wechat', 'system', 'anonymous']),
+  actorType: z.enum(['admin', 'wechat', 'source', 'system', 'anonymous']),
   actorId: z.string().nullable(),
   actorName: z.string().nullable(),
   action: z.string(),

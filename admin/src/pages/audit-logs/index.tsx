@@ -18,6 +18,7 @@ const OUTCOME_ENUM = {
 const ACTOR_TYPE_LABELS: Record<TAuditLog['actorType'], string> = {
   admin: '后台用户',
   wechat: '小程序用户',
+  source: '数据源',
   system: '系统',
   anonymous: '匿名',
 };

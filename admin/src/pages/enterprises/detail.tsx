@@ -7,6 +7,7 @@ import PageTitle from '@/components/PageTitle';
 import { useLoad } from '@/hooks/useLoad';
 import { getEnterprise } from '@/services/generated';
 import { formatDateTime, formatFenAsWan } from '@/utils/format';
+import CreditRecords from './CreditRecords';
 
 /** An enterprise's registration data and the WeChat users bound to it. */
 export default function EnterpriseDetailPage() {
@@ -69,6 +70,7 @@ export default function EnterpriseDetailPage() {
             ]}
           />
         </ProCard>
+        <CreditRecords enterpriseId={id} />
       </ProCard>
     </PageContainer>
   );

@@ -366,6 +366,125 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/credit-data/quality": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 数据质量：各数据源、各类别的接收率、拒收原因、时效与覆盖率
+         * @description 角色：平台管理员
+         */
+        get: operations["getCreditQuality"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/credit-data/quality/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 重新计算数据质量（后台任务）
+         * @description 角色：平台管理员
+         */
+        post: operations["refreshCreditQuality"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/credit-data/templates/{category}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 下载数据类别的导入模板（CSV 或 XLSX，含示例行与填写说明） */
+        get: operations["downloadCreditTemplate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/data-sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 数据源列表（平台管理员看全部，其他用户看本机构的） */
+        get: operations["listDataSources"];
+        put?: never;
+        /**
+         * 登记数据源（签名密钥只在此时显示一次）
+         * @description 角色：平台管理员
+         */
+        post: operations["createDataSource"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/data-sources/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 数据源详情 */
+        get: operations["getDataSource"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * 修改数据源（类别、区域、未登记企业的处理方式、启用或停用）
+         * @description 角色：平台管理员
+         */
+        patch: operations["updateDataSource"];
+        trace?: never;
+    };
+    "/api/v1/data-sources/{id}/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 轮换数据源签名密钥（旧密钥在宽限期内仍有效）
+         * @description 角色：平台管理员
+         */
+        post: operations["rotateDataSourceKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/enterprises": {
         parameters: {
             query?: never;
@@ -406,6 +525,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/enterprises/{id}/credit-records": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 企业的信用数据（按类别筛选；范围外返回 404）
+         * @description 角色：平台管理员、融资顾问、政府用户、机构管理员、机构业务员、信用服务机构
+         *
+         *     机构接口客户端可用签名请求（hmac）调用，所见范围与本机构业务员相同。
+         */
+        get: operations["listEnterpriseCreditRecords"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/credit-records/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 企业各类信用数据的条数与最新期
+         * @description 角色：平台管理员、融资顾问、政府用户、机构管理员、机构业务员、信用服务机构
+         *
+         *     机构接口客户端可用签名请求（hmac）调用，所见范围与本机构业务员相同。
+         */
+        get: operations["getEnterpriseCreditSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/health": {
         parameters: {
             query?: never;
@@ -417,6 +580,95 @@ export interface paths {
         get: operations["getHealth"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ingest-batches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 导入与推送批次（含进度） */
+        get: operations["listIngestBatches"];
+        put?: never;
+        /**
+         * 上传数据文件并开始导入（CSV/XLSX，由后台任务导入）
+         * @description 角色：平台管理员、政府用户、机构管理员、机构业务员、信用服务机构、融资顾问
+         */
+        post: operations["startCreditImport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ingest-batches/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 批次详情与进度 */
+        get: operations["getIngestBatch"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ingest-batches/{id}/error-report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 下载批次错误报告（CSV 或 XLSX：行号、字段、填写值、原因） */
+        get: operations["downloadIngestBatchErrors"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ingest-batches/{id}/errors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 批次的逐行错误 */
+        get: operations["listIngestBatchErrors"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ingest/{category}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 数据源推送一批信用数据（签名请求；JSON 数组或 JSON Lines；同一 batchId 重发返回首次结果） */
+        post: operations["ingestRecords"];
         delete?: never;
         options?: never;
         head?: never;
@@ -492,6 +744,40 @@ export interface paths {
         };
         /** 我绑定的企业及其成员 */
         get: operations["listMyEnterprises"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/enterprises/{id}/credit-records": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 我的数据：本企业的信用数据及其来源 */
+        get: operations["listMyCreditRecords"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/enterprises/{id}/credit-records/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 我的数据：各类信用数据的条数 */
+        get: operations["getMyCreditSummary"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1616,7 +1902,7 @@ export interface operations {
                                 actorId: string | null;
                                 actorName: string | null;
                                 /** @enum {string} */
-                                actorType: "admin" | "wechat" | "system" | "anonymous";
+                                actorType: "admin" | "wechat" | "source" | "system" | "anonymous";
                                 at: string;
                                 /** @description 事件详情（任意 JSON 字段） */
                                 detail: {
@@ -2432,6 +2718,618 @@ export interface operations {
             };
         };
     };
+    getCreditQuality: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            computedAt: string | null;
+                            rows: {
+                                acceptanceRate: number | null;
+                                accepted: number;
+                                /** @enum {string} */
+                                cadence: "monthly" | "event";
+                                /** @enum {string} */
+                                category: "registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics";
+                                coverage: number | null;
+                                duplicate: number;
+                                enabled: boolean;
+                                firmsCovered: number;
+                                firmsInRegion: number;
+                                lastReceivedAt: string | null;
+                                latestPeriod: string | null;
+                                monthsBehind: number | null;
+                                organisationName: string;
+                                received: number;
+                                rejected: number;
+                                rejectionRate: number | null;
+                                silent: boolean;
+                                sourceId: string;
+                                sourceName: string;
+                                topReasons: {
+                                    count: number;
+                                    reason: string;
+                                }[];
+                            }[];
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    refreshCreditQuality: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            jobId: string;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    downloadCreditTemplate: {
+        parameters: {
+            query?: {
+                format?: "csv" | "xlsx";
+            };
+            header?: never;
+            path: {
+                category: "registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description application/octet-stream */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在或不在可见范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    listDataSources: {
+        parameters: {
+            query?: {
+                current?: number;
+                pageSize?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            list: {
+                                categories: ("registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics")[];
+                                createdAt: string;
+                                enabled: boolean;
+                                id: string;
+                                keyId: string;
+                                lastReceivedAt: string | null;
+                                name: string;
+                                organisationId: string;
+                                organisationName: string;
+                                previousKeyValidUntil: string | null;
+                                regionCodes: string[];
+                                rotatedAt: string | null;
+                                /** @enum {string} */
+                                unknownUscc: "reject" | "hold";
+                            }[];
+                            total: number;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    createDataSource: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 幂等键（字母、数字和 _ . : -，1–128 位）：同一键重复提交返回第一次的结果，一天内有效；同一键换了请求体返回 409 */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    categories: ("registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics")[];
+                    name: string;
+                    organisationId: string;
+                    regionCodes: string[];
+                    /**
+                     * @default reject
+                     * @enum {string}
+                     */
+                    unknownUscc?: "reject" | "hold";
+                };
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            secret: string;
+                            source: {
+                                categories: ("registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics")[];
+                                createdAt: string;
+                                enabled: boolean;
+                                id: string;
+                                keyId: string;
+                                lastReceivedAt: string | null;
+                                name: string;
+                                organisationId: string;
+                                organisationName: string;
+                                previousKeyValidUntil: string | null;
+                                regionCodes: string[];
+                                rotatedAt: string | null;
+                                /** @enum {string} */
+                                unknownUscc: "reject" | "hold";
+                            };
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Idempotency-Key 冲突或状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    getDataSource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            categories: ("registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics")[];
+                            createdAt: string;
+                            enabled: boolean;
+                            id: string;
+                            keyId: string;
+                            lastReceivedAt: string | null;
+                            name: string;
+                            organisationId: string;
+                            organisationName: string;
+                            previousKeyValidUntil: string | null;
+                            regionCodes: string[];
+                            rotatedAt: string | null;
+                            /** @enum {string} */
+                            unknownUscc: "reject" | "hold";
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在或不在可见范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    updateDataSource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    categories?: ("registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics")[];
+                    enabled?: boolean;
+                    name?: string;
+                    regionCodes?: string[];
+                    /** @enum {string} */
+                    unknownUscc?: "reject" | "hold";
+                };
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            categories: ("registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics")[];
+                            createdAt: string;
+                            enabled: boolean;
+                            id: string;
+                            keyId: string;
+                            lastReceivedAt: string | null;
+                            name: string;
+                            organisationId: string;
+                            organisationName: string;
+                            previousKeyValidUntil: string | null;
+                            regionCodes: string[];
+                            rotatedAt: string | null;
+                            /** @enum {string} */
+                            unknownUscc: "reject" | "hold";
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在或不在可见范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    rotateDataSourceKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @default 24 */
+                    graceHours?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            secret: string;
+                            source: {
+                                categories: ("registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics")[];
+                                createdAt: string;
+                                enabled: boolean;
+                                id: string;
+                                keyId: string;
+                                lastReceivedAt: string | null;
+                                name: string;
+                                organisationId: string;
+                                organisationName: string;
+                                previousKeyValidUntil: string | null;
+                                regionCodes: string[];
+                                rotatedAt: string | null;
+                                /** @enum {string} */
+                                unknownUscc: "reject" | "hold";
+                            };
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在或不在可见范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     listEnterprises: {
         parameters: {
             query?: {
@@ -2597,6 +3495,169 @@ export interface operations {
             };
         };
     };
+    listEnterpriseCreditRecords: {
+        parameters: {
+            query?: {
+                adverse?: "true" | "false";
+                category?: "registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics";
+                includeHistory?: "true" | "false";
+                page?: number;
+                pageSize?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            list: {
+                                adverse: boolean;
+                                /** @enum {string} */
+                                category: "registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics";
+                                corrected: boolean;
+                                endsOn: string | null;
+                                enterpriseId: string;
+                                externalId: string;
+                                fields: {
+                                    label: string;
+                                    value: string;
+                                }[];
+                                id: string;
+                                occurredOn: string | null;
+                                /** @description 数据类别的字段（键见该类别的模板）：金额为整数分，日期为 YYYY-MM-DD */
+                                payload: {
+                                    [key: string]: unknown;
+                                };
+                                period: string | null;
+                                receivedAt: string;
+                                sourceId: string;
+                                sourceName: string;
+                                /** @enum {string} */
+                                status: "current" | "superseded" | "expired";
+                                uscc: string;
+                            }[];
+                            total: number;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在或不在可见范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    getEnterpriseCreditSummary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @enum {string} */
+                            category: "registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics";
+                            count: number;
+                            latest: string | null;
+                        }[];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在或不在可见范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     getHealth: {
         parameters: {
             query?: never;
@@ -2627,6 +3688,537 @@ export interface operations {
             };
             /** @description 请求参数不正确（errorFields 指明字段） */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    listIngestBatches: {
+        parameters: {
+            query?: {
+                category?: "registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics";
+                current?: number;
+                pageSize?: number;
+                sourceId?: string;
+                status?: "queued" | "running" | "done" | "failed";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            list: {
+                                /** @enum {string} */
+                                category: "registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics";
+                                counts: {
+                                    accepted: number;
+                                    duplicate: number;
+                                    held: number;
+                                    received: number;
+                                    rejected: number;
+                                    superseded: number;
+                                };
+                                createdAt: string;
+                                createdByName: string | null;
+                                etaSeconds: number | null;
+                                externalBatchId: string | null;
+                                failureReason: string | null;
+                                fileName: string | null;
+                                finishedAt: string | null;
+                                id: string;
+                                /** @enum {string} */
+                                origin: "push" | "file";
+                                rowsDone: number;
+                                rowsPerSecond: number | null;
+                                sourceId: string;
+                                sourceName: string;
+                                startedAt: string | null;
+                                /** @enum {string} */
+                                status: "queued" | "running" | "done" | "failed";
+                                totalRows: number | null;
+                            }[];
+                            total: number;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    startCreditImport: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 幂等键（字母、数字和 _ . : -，1–128 位）：同一键重复提交返回第一次的结果，一天内有效；同一键换了请求体返回 409 */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    category: "registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics";
+                    sourceId: string;
+                };
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description CSV（UTF-8 或 GBK）或 XLSX 文件，表头为模板中的中文列名
+                     */
+                    file?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @enum {string} */
+                            category: "registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics";
+                            counts: {
+                                accepted: number;
+                                duplicate: number;
+                                held: number;
+                                received: number;
+                                rejected: number;
+                                superseded: number;
+                            };
+                            createdAt: string;
+                            createdByName: string | null;
+                            etaSeconds: number | null;
+                            externalBatchId: string | null;
+                            failureReason: string | null;
+                            fileName: string | null;
+                            finishedAt: string | null;
+                            id: string;
+                            /** @enum {string} */
+                            origin: "push" | "file";
+                            rowsDone: number;
+                            rowsPerSecond: number | null;
+                            sourceId: string;
+                            sourceName: string;
+                            startedAt: string | null;
+                            /** @enum {string} */
+                            status: "queued" | "running" | "done" | "failed";
+                            totalRows: number | null;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Idempotency-Key 冲突或状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    getIngestBatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @enum {string} */
+                            category: "registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics";
+                            counts: {
+                                accepted: number;
+                                duplicate: number;
+                                held: number;
+                                received: number;
+                                rejected: number;
+                                superseded: number;
+                            };
+                            createdAt: string;
+                            createdByName: string | null;
+                            etaSeconds: number | null;
+                            externalBatchId: string | null;
+                            failureReason: string | null;
+                            fileName: string | null;
+                            finishedAt: string | null;
+                            id: string;
+                            /** @enum {string} */
+                            origin: "push" | "file";
+                            rowsDone: number;
+                            rowsPerSecond: number | null;
+                            sourceId: string;
+                            sourceName: string;
+                            startedAt: string | null;
+                            /** @enum {string} */
+                            status: "queued" | "running" | "done" | "failed";
+                            totalRows: number | null;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在或不在可见范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    downloadIngestBatchErrors: {
+        parameters: {
+            query?: {
+                format?: "csv" | "xlsx";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description application/octet-stream */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在或不在可见范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    listIngestBatchErrors: {
+        parameters: {
+            query?: {
+                current?: number;
+                pageSize?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            list: {
+                                field: string;
+                                label: string;
+                                reason: string;
+                                rowNumber: number;
+                                value: string;
+                            }[];
+                            total: number;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在或不在可见范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    ingestRecords: {
+        parameters: {
+            query: {
+                batchId: string;
+            };
+            header?: never;
+            path: {
+                category: "registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics";
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                }[];
+                "application/x-ndjson": string;
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            batch: {
+                                /** @enum {string} */
+                                category: "registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics";
+                                counts: {
+                                    accepted: number;
+                                    duplicate: number;
+                                    held: number;
+                                    received: number;
+                                    rejected: number;
+                                    superseded: number;
+                                };
+                                createdAt: string;
+                                createdByName: string | null;
+                                etaSeconds: number | null;
+                                externalBatchId: string | null;
+                                failureReason: string | null;
+                                fileName: string | null;
+                                finishedAt: string | null;
+                                id: string;
+                                /** @enum {string} */
+                                origin: "push" | "file";
+                                rowsDone: number;
+                                rowsPerSecond: number | null;
+                                sourceId: string;
+                                sourceName: string;
+                                startedAt: string | null;
+                                /** @enum {string} */
+                                status: "queued" | "running" | "done" | "failed";
+                                totalRows: number | null;
+                            };
+                            errors: {
+                                field: string;
+                                label: string;
+                                reason: string;
+                                rowNumber: number;
+                                value: string;
+                            }[];
+                            replayed: boolean;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在或不在可见范围内 */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2907,6 +4499,168 @@ export interface operations {
             };
             /** @description 角色无权执行此操作 */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    listMyCreditRecords: {
+        parameters: {
+            query?: {
+                adverse?: "true" | "false";
+                category?: "registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics";
+                page?: number;
+                pageSize?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            list: {
+                                adverse: boolean;
+                                /** @enum {string} */
+                                category: "registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics";
+                                corrected: boolean;
+                                endsOn: string | null;
+                                enterpriseId: string;
+                                externalId: string;
+                                fields: {
+                                    label: string;
+                                    value: string;
+                                }[];
+                                id: string;
+                                occurredOn: string | null;
+                                /** @description 数据类别的字段（键见该类别的模板）：金额为整数分，日期为 YYYY-MM-DD */
+                                payload: {
+                                    [key: string]: unknown;
+                                };
+                                period: string | null;
+                                receivedAt: string;
+                                sourceId: string;
+                                sourceName: string;
+                                /** @enum {string} */
+                                status: "current" | "superseded" | "expired";
+                                uscc: string;
+                            }[];
+                            total: number;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在或不在可见范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    getMyCreditSummary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @enum {string} */
+                            category: "registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics";
+                            count: number;
+                            latest: string | null;
+                        }[];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在或不在可见范围内 */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -5,6 +5,7 @@ import EnterpriseCard from '../../components/EnterpriseCard'
 import PageState from '../../components/PageState'
 import { useRemoteData } from '../../hooks/useRemoteData'
 import { BIND_PAGE, PROGRESS_PAGE, SESSIONS_PAGE, SUBSCRIPTIONS_PAGE } from '../../routes'
+import { MY_DATA_PAGE } from '../../services/credit-data'
 import { getCurrentUser, listMyEnterprises } from '../../services/generated'
 import { refreshUnreadBadge } from '../../services/messages'
 import { memberRoleLabel } from '../../utils/format'
@@ -83,6 +84,12 @@ export default function Mine() {
 
       <Text className='section-title'>账户与设置</Text>
       <View className='mine-menu'>
+        {enterprises.length > 0 ? (
+          <View className='list-item' data-testid='mine-menu-my-data' onClick={() => Taro.navigateTo({ url: MY_DATA_PAGE })}>
+            <Text className='list-item__label'>我的数据</Text>
+            <Text className='list-item__arrow'>›</Text>
+          </View>
+        ) : null}
         {MENU.map((item) => (
           <View
             key={item.key}

@@ -7,6 +7,7 @@ import * as audit from './2026.12.01T00.03.audit';
 import * as files from './2026.12.01T00.04.files';
 import * as identity from './2026.12.01T00.05.identity';
 import * as apiClients from './2026.12.01T00.06.api-clients';
+import * as creditData from './2026.12.01T00.07.credit-data';
 
 type Step = (params: { context: QueryInterface }) => Promise<void>;
 
@@ -23,4 +24,5 @@ export const migrations: Array<{ name: string; up: Step; down: Step }> = [
   { name: '2026.12.01T00.04.files', ...files },
   { name: '2026.12.01T00.05.identity', ...identity },
   { name: '2026.12.01T00.06.api-clients', ...apiClients },
+  { name: '2026.12.01T00.07.credit-data', ...creditData },
 ];

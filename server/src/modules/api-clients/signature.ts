@@ -33,7 +33,10 @@ export interface SigningKey {
 
 export interface SignedCaller {
   /** The caller kind routes name in `callers` (route.ts). */
-  kind: 'api-client';
+  kind: 'api-client' | 'data-source';
+  /** Largest signed body it may send (default SIGNED_BODY_LIMIT) and the media types it may send (default JSON). */
+  bodyLimit?: number;
+  mediaTypes?: readonly string[];
   /** Key ids of this kind start with it (`ak_`), so one header serves every kind. */
   keyPrefix: string;
   /** Audit target type of its denials. */
@@ -76,15 +79,16 @@ function safeEqualHex(expected: string, given: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** Reads the raw body (the bytes the signature covers), refusing more than the JSON limit. */
-async function readRawBody(ctx: Koa.Context): Promise<Buffer> {
+/** Reads the raw body (the bytes the signature covers), refusing more than the caller kind's limit. */
+async function readRawBody(ctx: Koa.Context, limit: number): Promise<Buffer> {
+  const tooLarge = () => new AppError('PAYLOAD_TOO_LARGE', `请求内容过大（签名请求体不能超过 ${Math.round(limit / 1024 / 1024)} MB）`);
   const declared = Number(ctx.get('content-length') || 0);
-  if (declared > SIGNED_BODY_LIMIT) throw new AppError('PAYLOAD_TOO_LARGE', '请求内容过大（签名请求体不能超过 1 MB）');
+  if (declared > limit) throw tooLarge();
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > SIGNED_BODY_LIMIT) throw new AppError('PAYLOAD_TOO_LARGE', '请求内容过大（签名请求体不能超过 1 MB）');
+    if (size > limit) throw tooLarge();
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
@@ -129,13 +133,14 @@ export async function verifySignedRequest(
     if (Math.abs(now.getTime() / 1000 - Number(timestamp)) > SIGNATURE_MAX_SKEW_SECONDS) throw signatureErrors.skewed();
     key = caller ? await caller.lookup(keyId, meta, now) : null;
     if (!caller || !key) throw signatureErrors.unknownKey();
-    // Only JSON (or nothing) is signed; multipart uploads are not taken over signed requests.
+    // Only JSON (or JSON lines, where the caller kind takes them) is signed; multipart uploads never are.
+    const mediaTypes = caller.mediaTypes ?? ['application/json', 'application/*+json'];
     if (hasBody(ctx)) {
       const encoding = (ctx.get('content-encoding') || 'identity').toLowerCase().trim();
       if (encoding !== 'identity') throw new AppError('UNSUPPORTED_MEDIA_TYPE', '签名请求不支持 Content-Encoding，请发送未压缩的 JSON');
-      if (!ctx.is('application/json', 'application/*+json')) throw new AppError('UNSUPPORTED_MEDIA_TYPE', '签名请求只接受 application/json 请求体');
+      if (!ctx.is(...mediaTypes)) throw new AppError('UNSUPPORTED_MEDIA_TYPE', `签名请求只接受 ${mediaTypes.join('、')} 请求体`);
     }
-    const body = hasBody(ctx) ? await readRawBody(ctx) : Buffer.alloc(0);
+    const body = hasBody(ctx) ? await readRawBody(ctx, caller.bodyLimit ?? SIGNED_BODY_LIMIT) : Buffer.alloc(0);
     const expected = (secret: string) => signRequest(secret, ctx.method, ctx.originalUrl, timestamp, nonce, body);
     if (!key.secrets.some((secret) => safeEqualHex(expected(secret), signature))) throw signatureErrors.badSignature();
     if (key.refusal) throw key.refusal;

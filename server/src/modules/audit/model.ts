@@ -9,7 +9,7 @@ export class AuditLog extends Model<InferAttributes<AuditLog>, InferCreationAttr
   declare id: string;
   declare seq: string | null;
   declare at: Date;
-  declare actorType: 'admin' | 'wechat' | 'system' | 'anonymous';
+  declare actorType: 'admin' | 'wechat' | 'source' | 'system' | 'anonymous';
   declare actorId: string | null;
   declare actorName: string | null;
   declare action: string;

@@ -50,6 +50,8 @@ function scopeCondition(actor: Actor, category: EnterpriseDataCategory): string 
   if (actor.kind === 'wechat') {
     return `e.id IN (SELECT m.enterprise_id FROM enterprise_members m WHERE m.wechat_user_id = ${idLiteral(actor.id)})`;
   }
+  // A data source sends data; it reads no enterprise.
+  if (actor.kind === 'source') return NOTHING;
   switch (actor.role) {
     case 'platform_admin':
     case 'advisor':
@@ -314,4 +316,119 @@ export async function bindMember(
 ): Promise<void> {
   const already = await EnterpriseMember.count({ where: { enterpriseId: member.enterpriseId, wechatUserId: member.wechatUserId }, transaction: t });
   if (already === 0) await EnterpriseMember.create(member, { transaction: t });
+}
+
+// ---- the credit-data pipeline (a system writer, not a caller: no scope) ------------------------------------------
+
+export interface RegisteredEnterprise {
+  id: string;
+  regionCode: string;
+}
+
+/** Enterprises by USCC, for the import pipeline to attach records to: id and region only. */
+export async function registeredEnterprisesByUscc(usccs: readonly string[]): Promise<Map<string, RegisteredEnterprise>> {
+  const found = new Map<string, RegisteredEnterprise>();
+  if (usccs.length === 0) return found;
+  const rows = await select<{ id: unknown; uscc: string; regionCode: string }>(
+    'SELECT e.id, e.uscc, e.region_code AS regionCode FROM enterprises e WHERE e.uscc IN (:usccs)',
+    { usccs: [...new Set(usccs)] },
+  );
+  for (const row of rows) found.set(row.uscc, { id: String(row.id), regionCode: row.regionCode });
+  return found;
+}
+
+/** Master data from a registration record (数据源 登记注册). */
+export interface RegistrationUpsert {
+  id: string;
+  uscc: string;
+  name: string;
+  legalRepName: string;
+  registeredCapitalFen: number;
+  establishedOn: string;
+  industryCode: string;
+  industryName: string;
+  regionCode: string;
+  scale: Enterprise['scale'];
+  status: Enterprise['status'];
+  address: string | null;
+  businessScope: string | null;
+}
+
+/**
+ * Inserts the enterprises a registration chunk names for the first time and updates the master data of the
+ * known ones, inside the caller's transaction. Two chunks registering one new firm at once meet the unique index
+ * on `uscc`: the loser's transaction fails and is retried by the pipeline, then finds the row.
+ * The legal representative's ID number is not part of registration data; a firm created here has none until a
+ * member verifies it.
+ */
+export async function upsertRegisteredEnterprises(
+  rows: readonly RegistrationUpsert[],
+  known: Map<string, RegisteredEnterprise>,
+  t?: Transaction,
+): Promise<void> {
+  const fresh = rows.filter((r) => !known.has(r.uscc));
+  const now = new Date();
+  if (fresh.length > 0) {
+    await Enterprise.bulkCreate(
+      fresh.map((r) => ({
+        id: r.id,
+        uscc: r.uscc,
+        name: r.name,
+        legalRepName: r.legalRepName,
+        legalRepIdHmac: '',
+        legalRepIdMasked: '',
+        registeredCapitalFen: String(r.registeredCapitalFen),
+        establishedOn: r.establishedOn,
+        industryCode: r.industryCode,
+        industryName: r.industryName,
+        regionCode: r.regionCode,
+        scale: r.scale,
+        status: r.status,
+        address: r.address,
+        businessScope: r.businessScope,
+        createdAt: now,
+        updatedAt: now,
+      })),
+      { transaction: t },
+    );
+    for (const r of fresh) known.set(r.uscc, { id: r.id, regionCode: r.regionCode });
+  }
+  for (const r of rows) {
+    if (fresh.includes(r)) continue;
+    await Enterprise.update(
+      {
+        name: r.name,
+        legalRepName: r.legalRepName,
+        registeredCapitalFen: String(r.registeredCapitalFen),
+        establishedOn: r.establishedOn,
+        industryCode: r.industryCode,
+        industryName: r.industryName,
+        regionCode: r.regionCode,
+        scale: r.scale,
+        status: r.status,
+        address: r.address,
+        businessScope: r.businessScope,
+      },
+      { where: { uscc: r.uscc }, transaction: t },
+    );
+    known.set(r.uscc, { id: known.get(r.uscc)!.id, regionCode: r.regionCode });
+  }
+}
+
+/**
+ * `<column> IN (ids of the enterprises registered in any of these regions)`, each region with everything under it
+ * (a province covers its cities and districts; overlapping regions count a firm once). For figures kept per data
+ * source rather than per caller (data quality's coverage). Codes that are not 6 digits cover nothing.
+ */
+export function enterpriseRegionConditionSql(regionCodes: readonly string[], column = 'enterprise_id'): string {
+  if (!/^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$/i.test(column)) throw new TypeError(`not a column: ${column}`);
+  const patterns = [...new Set(regionCodes.filter((code) => /^\d{6}$/.test(code)).map(regionPattern))];
+  const condition = patterns.length === 0 ? NOTHING : patterns.map((p) => `e.region_code LIKE ${db().escape(p)}`).join(' OR ');
+  return `${column} IN (SELECT e.id FROM enterprises e WHERE ${condition})`;
+}
+
+/** Registered enterprises in any of these regions (each with everything under it), counted once each. */
+export async function countEnterprisesInRegions(regionCodes: readonly string[]): Promise<number> {
+  const rows = await select<{ n: unknown }>(`SELECT COUNT(*) AS n FROM enterprises r WHERE ${enterpriseRegionConditionSql(regionCodes, 'r.id')}`, {});
+  return Number(rows[0]?.n ?? 0);
 }

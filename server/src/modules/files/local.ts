@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import { chmod, copyFile, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { assertSafeKey, objectKey, StoredObjectMissingError, type FileStore } from './store';
@@ -25,12 +26,7 @@ export class LocalFileStore implements FileStore {
   }
 
   async put(id: string, bytes: Buffer): Promise<string> {
-    const key = objectKey(id);
-    const final = this.pathOf(key);
-    await mkdir(path.dirname(final), { recursive: true });
-    await mkdir(this.tmpDir, { recursive: true });
-    const tmp = path.join(this.tmpDir, `${id}.${randomUUID()}`);
-    try {
+    return this.writeDurably(id, async (tmp) => {
       const handle = await open(tmp, 'wx', 0o640);
       try {
         await handle.writeFile(bytes);
@@ -38,6 +34,32 @@ export class LocalFileStore implements FileStore {
       } finally {
         await handle.close();
       }
+    });
+  }
+
+  async putFile(id: string, source: string, _mime?: string): Promise<string> {
+    return this.writeDurably(id, async (tmp) => {
+      // The kernel copies (copy_file_range where it can): the bytes never pass through this process's memory.
+      await copyFile(source, tmp, fsConstants.COPYFILE_EXCL);
+      await chmod(tmp, 0o640);
+      const handle = await open(tmp, 'r+');
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    });
+  }
+
+  /** Writes file `id` under a temporary name with `write` (which flushes it), then renames it into place. */
+  private async writeDurably(id: string, write: (tmp: string) => Promise<void>): Promise<string> {
+    const key = objectKey(id);
+    const final = this.pathOf(key);
+    await mkdir(path.dirname(final), { recursive: true });
+    await mkdir(this.tmpDir, { recursive: true });
+    const tmp = path.join(this.tmpDir, `${id}.${randomUUID()}`);
+    try {
+      await write(tmp);
       await rename(tmp, final);
     } catch (error) {
       await unlink(tmp).catch(() => undefined);

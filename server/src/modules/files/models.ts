@@ -20,7 +20,7 @@ export function initFileModels(sequelize: Sequelize): void {
       id: idColumn(),
       sha256: stringColumn(64),
       size: { type: DataTypes.INTEGER, allowNull: false },
-      mime: stringColumn(64),
+      mime: stringColumn(128),
       storageKey: stringColumn(255),
       createdByKind: stringColumn(8),
       createdById: bigintColumn('createdById'),

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import type { Transaction } from 'sequelize';
 import type { AppContext } from '../../context';
 import { newId } from '../../lib/ids';
@@ -35,6 +36,27 @@ export async function stageFile(
     createdByKind: createdBy.kind,
     createdById: createdBy.id,
   };
+}
+
+/**
+ * As stageFile, for an upload on disk (koa-body's temporary file): the sha256 and size are computed by streaming
+ * the file, and the store copies it without reading it into memory.
+ */
+export async function stageUploadedFile(
+  app: AppContext,
+  filepath: string,
+  mime: string,
+  createdBy: { kind: 'wechat' | 'admin'; id: string },
+): Promise<StagedFile> {
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const chunk of createReadStream(filepath)) {
+    hash.update(chunk as Buffer);
+    size += (chunk as Buffer).length;
+  }
+  const id = newId();
+  const storageKey = await app.fileStore.putFile(id, filepath, mime);
+  return { id, sha256: hash.digest('hex'), size, mime, storageKey, createdByKind: createdBy.kind, createdById: createdBy.id };
 }
 
 /**

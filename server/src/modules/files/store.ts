@@ -11,6 +11,8 @@ export interface FileStore {
   readonly kind: 'local' | 's3';
   /** Stores the bytes of file `id` and answers the object key once they are durable. */
   put(id: string, bytes: Buffer, mime: string): Promise<string>;
+  /** As put, for a file on disk (an upload's temporary file), streamed rather than read into memory. */
+  putFile(id: string, path: string, mime: string): Promise<string>;
   get(key: string): Promise<Buffer>;
   stream(key: string): Promise<Readable>;
   /** Removes the object; an object that is already gone is not an error. */

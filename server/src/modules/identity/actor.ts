@@ -28,9 +28,26 @@ export interface WechatActor {
   sessionId: string;
 }
 
-export type Actor = AdminActor | WechatActor;
+/**
+ * A data source's system pushing credit data with a signed request (modules/credit-data): not a person and not
+ * an institution's officer; it may call the ingest routes only (route.ts `callers`), and reads nothing.
+ */
+export interface SourceActor {
+  kind: 'source';
+  /** The data source's id. */
+  id: string;
+  displayName: string;
+  organisationId: string;
+  keyId: string;
+}
+
+export type Actor = AdminActor | WechatActor | SourceActor;
+
+/** A person with a session: what every route that does not take data sources gets (route.ts `callers`). */
+export type PersonActor = AdminActor | WechatActor;
 
 /** Which kind of caller an actor is, as route specs name it in `callers`. */
-export function callerKindOf(actor: Actor): 'person' | 'api-client' {
+export function callerKindOf(actor: Actor): 'person' | 'api-client' | 'data-source' {
+  if (actor.kind === 'source') return 'data-source';
   return actor.kind === 'admin' && actor.client ? 'api-client' : 'person';
 }

@@ -14,7 +14,7 @@ import {
 import type { AppContext } from '../../context';
 import { route, type RouteSpec } from '../../http/route';
 import { RateLimiter } from '../../middleware/rate-limit';
-import type { AdminActor } from './actor';
+import type { AdminActor, PersonActor } from './actor';
 import {
   adminLogin,
   beginTotpEnrolment,
@@ -77,7 +77,7 @@ export function identityRoutes(app: AppContext, signInLimiter: RateLimiter): Rou
       tags: ['身份认证'],
       auth: 'signed-in',
       handler: async ({ actor, meta }, ctx) => {
-        await logout(app, actor!, meta);
+        await logout(app, actor as PersonActor, meta);
         ctx.cookies.set(SESSION_COOKIE, null, { path: '/' });
       },
     }),
@@ -89,7 +89,7 @@ export function identityRoutes(app: AppContext, signInLimiter: RateLimiter): Rou
       tags: ['身份认证'],
       auth: 'signed-in',
       response: ZCurrentUser,
-      handler: async ({ actor }) => currentUser(actor!),
+      handler: async ({ actor }) => currentUser(actor as PersonActor),
     }),
     route({
       method: 'get',
@@ -99,7 +99,10 @@ export function identityRoutes(app: AppContext, signInLimiter: RateLimiter): Rou
       tags: ['身份认证'],
       auth: 'signed-in',
       response: z.array(ZSession),
-      handler: async ({ actor }) => listLiveSessions(actor!.kind, actor!.id, actor!.sessionId),
+      handler: async ({ actor }) => {
+        const person = actor as PersonActor;
+        return listLiveSessions(person.kind, person.id, person.sessionId);
+      },
     }),
     route({
       method: 'delete',
@@ -110,8 +113,9 @@ export function identityRoutes(app: AppContext, signInLimiter: RateLimiter): Rou
       auth: 'signed-in',
       params: ZIdParam,
       handler: async ({ actor, params, meta }) => {
-        const session = await findOwnSession(actor!.kind, actor!.id, params.id);
-        await revokeOwnSession(app, actor!, session, meta);
+        const person = actor as PersonActor;
+        const session = await findOwnSession(person.kind, person.id, params.id);
+        await revokeOwnSession(app, person, session, meta);
       },
     }),
     route({

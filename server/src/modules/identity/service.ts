@@ -9,7 +9,7 @@ import type { RequestMeta } from '../../http/route';
 import { recordAudit, recordAuditAlone } from '../audit/service';
 import { memberEnterprisesOf } from '../enterprises/repository';
 import { WechatApiError } from '../../wechat';
-import type { Actor, AdminActor, WechatActor } from './actor';
+import type { Actor, AdminActor, PersonActor, WechatActor } from './actor';
 import { countFailure, ensureUnknownUsernameRow, lockedAt, notLockedAt, unknownUsernameKey, type FailureCounter } from './lockout';
 import { AdminUser, Organisation, Session, SignInFailure, WechatUser } from './models';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './passwords';
@@ -356,7 +356,7 @@ export async function memberEnterprises(wechatUserId: string, t?: import('sequel
   return memberEnterprisesOf(wechatUserId, t);
 }
 
-export async function currentUser(actor: Actor, t?: import('sequelize').Transaction): Promise<TCurrentUser> {
+export async function currentUser(actor: PersonActor, t?: import('sequelize').Transaction): Promise<TCurrentUser> {
   if (actor.kind === 'wechat') {
     return { kind: 'wechat', id: actor.id, displayName: actor.displayName, role: 'ent_user', enterprises: await memberEnterprises(actor.id, t) };
   }
@@ -375,7 +375,7 @@ export async function currentUser(actor: Actor, t?: import('sequelize').Transact
   };
 }
 
-export async function logout(app: AppContext, actor: Actor, meta: RequestMeta): Promise<void> {
+export async function logout(app: AppContext, actor: PersonActor, meta: RequestMeta): Promise<void> {
   await app.db.transaction(async (t) => {
     await revokeSession(t, actor.sessionId, 'logout');
     await recordAudit(t, { actor, action: 'auth.logout', targetType: 'session', targetId: actor.sessionId, outcome: 'success', meta });
