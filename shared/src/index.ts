@@ -2,6 +2,8 @@ export * from './api/errors';
 export * from './api/envelope';
 export * from './api/api-error';
 export * from './common/pagination';
+export * from './common/calendar';
+export * from './common/text';
 export * from './validators';
 export * from './identity/roles';
 export * from './identity/password';

@@ -1,9 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { usccCheckCharacter, USCC_CHARSET } from '@xyd/shared';
 import { CreditRecord, IngestBatch } from '../../server/src/modules/credit-data/models';
 import { Organisation } from '../../server/src/modules/identity/models';
-import { signInAdmin, startTestServer, type TestServer } from './helpers';
+import { signInAdmin, spawnReady, startTestServer, waitFor, type TestServer } from './helpers';
 
 /**
  * Crash safety of file imports: a worker killed with SIGKILL in the middle of a file leaves its last committed
@@ -11,7 +10,6 @@ import { signInAdmin, startTestServer, type TestServer } from './helpers';
  * after: every row once, nothing lost, nothing doubled. Meant for MariaDB (several processes on one database); it
  * runs on SQLite too.
  */
-const ROOT = path.resolve(__dirname, '../..');
 const ROWS = Number(process.env.CRASH_TEST_ROWS ?? 30_000);
 let server: TestServer;
 const children = new Set<ChildProcess>();
@@ -25,43 +23,8 @@ afterAll(async () => {
 });
 
 function spawnWorker(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', 'tests/server/fixtures/import-worker.ts'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      DATABASE_URL: server.app.config.databaseUrl,
-      FILE_STORE_DIR: (server.app.config.fileStore as { dir: string }).dir,
-      WORKER_LEASE_MS: '3000',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  let errors = '';
-  child.stderr!.on('data', (chunk: Buffer) => (errors += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('worker did not start within 120 s')), 120_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('ready')) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`worker exited with ${code}: ${errors}`));
-    });
-  });
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 300_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+  const env = { DATABASE_URL: server.app.config.databaseUrl, FILE_STORE_DIR: (server.app.config.fileStore as { dir: string }).dir, WORKER_LEASE_MS: '3000' };
+  return spawnReady('tests/server/fixtures/import-worker.ts', env, children);
 }
 
 function uscc(serial: number): string {
@@ -96,7 +59,7 @@ it(`resumes a ${ROWS}-row import after kill -9 of its worker: every row once`, a
   const killedAt = await waitFor('a few committed chunks', async () => {
     const batch = await IngestBatch.findByPk(batchId);
     return batch && batch.rowsDone >= 3000 ? batch.rowsDone : null;
-  });
+  }, 300_000);
   first.kill('SIGKILL');
   await new Promise((resolve) => first.once('exit', resolve));
   const afterKill = await IngestBatch.findByPk(batchId);
@@ -109,7 +72,7 @@ it(`resumes a ${ROWS}-row import after kill -9 of its worker: every row once`, a
   const done = await waitFor('the import to finish on the second worker', async () => {
     const batch = await IngestBatch.findByPk(batchId);
     return batch && ['done', 'failed'].includes(batch.status) ? batch : null;
-  });
+  }, 300_000);
   expect(done.status).toBe('done');
   expect(killedAt).toBeGreaterThan(0);
   expect({ received: done.received, accepted: done.accepted, duplicate: done.duplicate, rejected: done.rejected, rowsDone: done.rowsDone }).toEqual({

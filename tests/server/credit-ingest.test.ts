@@ -7,7 +7,7 @@ import { Organisation } from '../../server/src/modules/identity/models';
 import { startWorker } from '../../server/src/jobs/worker';
 import { demoEnterprises, demoUscc } from '../../server/src/seed/demo';
 import { newId } from '../../server/src/lib/ids';
-import { clock, signInAdmin, startTestServer, type TestServer } from './helpers';
+import { clock, signInAdmin, startTestServer, waitFor, type TestServer } from './helpers';
 
 /**
  * Credit-data aggregation end to end: data sources and their keys, signed pushes (JSON and JSON lines), batch
@@ -85,16 +85,6 @@ async function enterpriseIdOf(uscc: string): Promise<string> {
 
 function runWorker(): void {
   stops.push(startWorker(server.app, { pollMs: 25, concurrency: 2 }));
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 describe('data sources', () => {
@@ -307,7 +297,7 @@ describe('held rows', () => {
     const reg = await push(market, 'registration', 'r-new', [registration]);
     expect(reg.body.data.batch.counts).toMatchObject({ accepted: 1 });
     runWorker();
-    await waitFor('the held row to be released', async () => (await HeldCreditRow.count({ where: { uscc } })) === 0);
+    await waitFor('the held row to be released', async () => (await HeldCreditRow.count({ where: { uscc } })) === 0, 120_000);
     const batch = await IngestBatch.findOne({ where: { externalBatchId: 'p-held' } });
     expect({ held: batch!.held, accepted: batch!.accepted }).toEqual({ held: 0, accepted: 1 });
     expect(await count({ uscc, category: 'penalty' })).toBe(1);
@@ -334,7 +324,7 @@ describe('file imports', () => {
     return waitFor('the import to finish', async () => {
       const batch = await admin.get(`/api/v1/ingest-batches/${id}`);
       return ['done', 'failed'].includes(batch.body.data.status) ? batch.body.data : null;
-    });
+    }, 120_000);
   }
 
   it('imports a UTF-8 CSV with BOM and 10% bad rows, and reports each bad row', async () => {

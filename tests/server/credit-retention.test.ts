@@ -6,7 +6,8 @@ import { jobDefinition } from '../../server/src/jobs/registry';
 import { AuditLog } from '../../server/src/modules/audit/model';
 import { Enterprise } from '../../server/src/modules/enterprises/models';
 import { CreditChange, CreditRecord } from '../../server/src/modules/credit-data/models';
-import { expireAdverseRecords, retentionCutoff, shiftDate } from '../../server/src/modules/credit-data/retention';
+import { shiftDate } from '@xyd/shared';
+import { expireAdverseRecords, retentionCutoff } from '../../server/src/modules/credit-data/retention';
 import { startTestServer, type TestServer } from './helpers';
 
 let server: TestServer;

@@ -2,54 +2,22 @@
  * The job runner's acceptance test: worker processes (real child processes) on one MariaDB schema. Many
  * processes against one SQLite file is not a deployment the platform supports, so this runs on MySQL only.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { enqueueJob } from '../../server/src/jobs/queue';
 import { Job } from '../../server/src/modules/jobs/models';
 import { RECORD_JOB, SLEEP_JOB, createRunsTable, runsOf } from './fixtures/jobs/definitions';
-import { startTestServer, type TestServer } from './helpers';
+import { spawnReady, startTestServer, waitFor, type TestServer } from './helpers';
 
 const onMysql = /^(mysql|mariadb):/.test(process.env.DATABASE_URL ?? '');
-const ROOT = path.resolve(__dirname, '..', '..');
 const JOBS = 1000;
 
 let server: TestServer;
 const children = new Set<ChildProcess>();
 
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 /** Starts `tests/server/fixtures/jobs/worker.ts` on the test's schema and resolves once it polls. */
 function spawnWorker(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', 'tests/server/fixtures/jobs/worker.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: server.app.config.databaseUrl, WORKER_CONCURRENCY: '4', WORKER_POLL_MS: '100' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  let errors = '';
-  child.stderr!.on('data', (chunk: Buffer) => (errors += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('worker did not start within 90 s')), 90_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('ready')) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`worker exited with ${code}: ${errors}`));
-    });
-  });
+  const env = { DATABASE_URL: server.app.config.databaseUrl, WORKER_CONCURRENCY: '4', WORKER_POLL_MS: '100' };
+  return spawnReady('tests/server/fixtures/jobs/worker.ts', env, children, 90_000);
 }
 
 function exited(child: ChildProcess): Promise<number | null> {

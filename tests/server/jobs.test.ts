@@ -8,7 +8,7 @@ import { Job } from '../../server/src/modules/jobs/models';
 import { Message, OutboxItem } from '../../server/src/modules/notifications/models';
 import { enqueueNotification } from '../../server/src/modules/notifications/service';
 import { FLAKY_JOB, HOLD_JOB, RECORD_JOB, createRunsTable, runsOf } from './fixtures/jobs/definitions';
-import { clock, signInAdmin, startTestServer, type TestServer } from './helpers';
+import { clock, signInAdmin, startTestServer, waitFor, type TestServer } from './helpers';
 
 let server: TestServer;
 let sequelize: Sequelize;
@@ -29,17 +29,6 @@ afterEach(async () => {
 
 function worker(options: WorkerOptions): void {
   stops.push(startWorker(server.app, { pollMs: 25, ...options }));
-}
-
-/** Polls a condition; the generous timeout holds on a loaded 2-core machine. */
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 const enqueue = (type: string, payload: Record<string, unknown> | null = null, options = {}) =>

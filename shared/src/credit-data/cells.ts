@@ -1,3 +1,5 @@
+import { shanghaiDate } from '../common/calendar';
+import { toHalfWidth } from '../common/text';
 import { validateIndustryClass } from '../industry';
 import { validateUscc } from '../validators/uscc';
 import type { CreditFieldSpec } from './fields';
@@ -19,12 +21,9 @@ export class CellProblem {
 
 export type CellReader = (value: unknown, form: CellForm) => unknown;
 
-const FULL_WIDTH = /[\uFF01-\uFF5E]/;
-
 /** Full-width ASCII (typed with a Chinese input method) made half-width, then trimmed. */
 function plain(value: string): string {
-  const text = FULL_WIDTH.test(value) ? value.replace(/[\uFF01-\uFF5E]/g, (ch) => String.fromCharCode(ch.charCodeAt(0) - 0xfee0)) : value;
-  return text.trim();
+  return toHalfWidth(value).trim();
 }
 
 /** A cell as text for reading, or null when it cannot be text (objects, booleans where a number is due). */
@@ -41,7 +40,6 @@ function cellText(value: unknown): string | null {
 export const EARLIEST_DATE = '1949-10-01';
 const EARLIEST_MONTH = EARLIEST_DATE.slice(0, 7);
 const DAY_MS = 86_400_000;
-const SHANGHAI_OFFSET_MS = 8 * 3_600_000;
 
 let boundsComputedAt = Number.NEGATIVE_INFINITY;
 let latestDate = '';
@@ -51,7 +49,7 @@ let latestMonth = '';
 function latestBounds(): { date: string; month: string } {
   const now = Date.now();
   if (now - boundsComputedAt > 60_000 || now < boundsComputedAt) {
-    latestDate = new Date(now + SHANGHAI_OFFSET_MS + DAY_MS).toISOString().slice(0, 10);
+    latestDate = shanghaiDate(now + DAY_MS);
     latestMonth = latestDate.slice(0, 7);
     boundsComputedAt = now;
   }
@@ -95,7 +93,7 @@ function isoDateTime(match: RegExpExecArray, text: string): string | null {
   if (!match[4]) return calendarDate(Number(match[1]), Number(match[2]), Number(match[3]));
   if (!calendarDate(Number(match[1]), Number(match[2]), Number(match[3]))) return null;
   const time = Date.parse(text);
-  return Number.isNaN(time) ? null : new Date(time + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10);
+  return Number.isNaN(time) ? null : shanghaiDate(time);
 }
 
 const BAD_DATE = Symbol('bad date');

@@ -1,3 +1,4 @@
+import { toHalfWidth } from '../common/text';
 import type { ValidationResult } from '../validators/result';
 // One `[code, name, parentCode]` per line, in the standard's order; see PROVENANCE.md beside this file.
 import table from './gbt4754-2017.json';
@@ -57,10 +58,7 @@ function industryIndex(): IndustryIndex {
 
 /** Trimmed, upper-cased, full-width characters made half-width, the letter restored when only digits were given. */
 function canonicalCode(code: string): string {
-  const text = String(code ?? '')
-    .trim()
-    .replace(/[\uFF01-\uFF5E]/g, (ch) => String.fromCharCode(ch.charCodeAt(0) - 0xfee0))
-    .toUpperCase();
+  const text = toHalfWidth(String(code ?? '').trim()).toUpperCase();
   if (/^\d{2,4}$/.test(text)) return industryIndex().byDigits.get(text) ?? text;
   return text;
 }

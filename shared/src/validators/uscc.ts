@@ -1,3 +1,4 @@
+import { toHalfWidth } from '../common/text';
 import type { ValidationResult } from './result';
 
 /** GB 32100-2015 character set: digits and capitals without I, O, Z, S, V. */
@@ -15,9 +16,8 @@ export function usccCheckCharacter(first17: string): string {
  * input methods arrive with spaces (incl. U+3000 and zero-width ones), full-width letters and digits, or lower case.
  */
 export function normaliseUscc(input: string): string {
-  return (input ?? '')
+  return toHalfWidth(input ?? '')
     .replace(/[\s\u200B-\u200D\u2060\uFEFF]+/g, '')
-    .replace(/[\uFF01-\uFF5E]/g, (ch) => String.fromCharCode(ch.charCodeAt(0) - 0xfee0))
     .toUpperCase();
 }
 

@@ -265,6 +265,32 @@ export async function rotateApiClientSecret(
 
 // ---- the signed caller ---------------------------------------------------------------------------------------
 
+/** The stored secrets of a signing key: the current one and, during a rotation's grace period, the previous one. */
+export interface StoredSecrets {
+  keyId: string;
+  secretEnc: string;
+  previousSecretEnc: string | null;
+  previousValidUntil: Date | string | null;
+}
+
+/**
+ * The secrets that verify a signature now. A secret that no longer decrypts (API_CLIENT_SECRET_KEY changed) verifies
+ * nothing (401, never a 500) and is logged. Shared by every kind of signed caller (API clients, data sources).
+ */
+export function liveSecrets(app: Pick<AppContext, 'config' | 'logger'>, row: StoredSecrets, now: Date, holder: string): string[] {
+  const readable = (stored: string): string[] => {
+    try {
+      return [decryptSecret(app, row.keyId, stored)];
+    } catch (error) {
+      app.logger.error({ err: error, keyId: row.keyId }, `${holder} secret does not decrypt under API_CLIENT_SECRET_KEY`);
+      return [];
+    }
+  };
+  const secrets = readable(row.secretEnc);
+  if (row.previousSecretEnc && row.previousValidUntil && new Date(row.previousValidUntil) > now) secrets.push(...readable(row.previousSecretEnc));
+  return secrets;
+}
+
 interface ClientKeyRow {
   id: string | number;
   organisationId: string | number;
@@ -316,19 +342,7 @@ export function apiClientCaller(app: AppContext): SignedCaller {
         [keyId],
       );
       if (!row) return null;
-      // A secret that no longer decrypts (API_CLIENT_SECRET_KEY changed) verifies nothing: 401, never a 500.
-      const readable = (stored: string): string[] => {
-        try {
-          return [decryptSecret(app, row.keyId, stored)];
-        } catch (error) {
-          app.logger.error({ err: error, keyId: row.keyId }, 'API client secret does not decrypt under API_CLIENT_SECRET_KEY');
-          return [];
-        }
-      };
-      const secrets = readable(row.secretEnc);
-      if (row.previousSecretEnc && row.previousValidUntil && new Date(row.previousValidUntil) > now) {
-        secrets.push(...readable(row.previousSecretEnc));
-      }
+      const secrets = liveSecrets(app, row, now, 'API client');
       const roles = rolesOf(row.roles);
       let refused: AppError | null = null;
       if (row.orgDisabled) refused = refusal('CLIENT_DISABLED', '客户端所属机构已停用 (organisation disabled)');

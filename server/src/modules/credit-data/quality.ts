@@ -1,6 +1,6 @@
 import { QueryTypes } from 'sequelize';
 import { z } from 'zod';
-import { CREDIT_CATEGORIES, CREDIT_CATEGORY_CADENCE, ZQualityRow, type TCreditCategory, type TQualityRow } from '@xyd/shared';
+import { CREDIT_CATEGORIES, CREDIT_CATEGORY_CADENCE, ZQualityRow, shanghaiDate, shiftDate, type TCreditCategory, type TQualityRow } from '@xyd/shared';
 import type { AppContext } from '../../context';
 import { toNumber } from '../../db';
 import { clock } from '../../lib/clock';
@@ -8,7 +8,6 @@ import { defineJob } from '../../jobs/registry';
 import { enqueueJob } from '../../jobs/queue';
 import { countEnterprisesInRegions, enterpriseRegionConditionSql } from '../enterprises/repository';
 import { categoriesOf, regionsOf } from './sources';
-import { shanghaiDate, shiftDate } from './retention';
 
 /**
  * Data quality (数据质量) per data source and category it may send: how much of what it sent was taken, why the

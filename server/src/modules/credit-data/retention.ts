@@ -1,5 +1,5 @@
 import { QueryTypes } from 'sequelize';
-import type { TCreditCategory } from '@xyd/shared';
+import { shanghaiDate, shiftDate, type TCreditCategory } from '@xyd/shared';
 import type { AppContext } from '../../context';
 import { clock } from '../../lib/clock';
 import { defineJob } from '../../jobs/registry';
@@ -14,25 +14,6 @@ import { markChanged } from './ingest';
 
 export const ADVERSE_RETENTION_YEARS = 5;
 const EXPIRE_BATCH = 1_000;
-const SHANGHAI_OFFSET_MS = 8 * 3_600_000;
-
-/** The calendar day (YYYY-MM-DD) an instant falls on in Asia/Shanghai (UTC+8 all year, no daylight saving). */
-export function shanghaiDate(at: Date): string {
-  return new Date(at.getTime() + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10);
-}
-
-/**
- * A calendar date moved by whole months (negative: back). A day the target month lacks becomes its last day:
- * 2028-02-29 less five years is 2023-02-28.
- */
-export function shiftDate(date: string, months: number): string {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  const index = y * 12 + (m - 1) + months;
-  const year = Math.floor(index / 12);
-  const month = index - year * 12;
-  const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
-  return `${String(year).padStart(4, '0')}-${String(month + 1).padStart(2, '0')}-${String(Math.min(d, lastDay)).padStart(2, '0')}`;
-}
 
 /** Adverse records whose event ended before this day (Shanghai) have passed their five years. */
 export function retentionCutoff(now: Date): string {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Op, type WhereOptions } from 'sequelize';
+import type { WhereOptions } from 'sequelize';
 import {
   CREDIT_CATEGORIES,
   INGEST_MAX_BYTES,
@@ -21,7 +21,7 @@ import { regionContains } from '../../lib/scope';
 import type { RequestMeta } from '../../http/route';
 import { RateLimiter } from '../../middleware/rate-limit';
 import { recordAudit } from '../audit/service';
-import { decryptSecret, encryptSecret } from '../api-clients/service';
+import { encryptSecret, liveSecrets } from '../api-clients/service';
 import type { SignedCaller, SigningKey } from '../api-clients/signature';
 import type { AdminActor, SourceActor } from '../identity/actor';
 import { Organisation } from '../identity/models';
@@ -257,16 +257,7 @@ export function dataSourceCaller(app: AppContext): SignedCaller {
         [keyId],
       );
       if (!row) return null;
-      const readable = (stored: string): string[] => {
-        try {
-          return [decryptSecret(app, row.keyId, stored)];
-        } catch (error) {
-          app.logger.error({ err: error, keyId: row.keyId }, 'data source secret does not decrypt under API_CLIENT_SECRET_KEY');
-          return [];
-        }
-      };
-      const secrets = readable(row.secretEnc);
-      if (row.previousSecretEnc && row.previousValidUntil && new Date(row.previousValidUntil) > now) secrets.push(...readable(row.previousSecretEnc));
+      const secrets = liveSecrets(app, row, now, 'data source');
       let refusal: AppError | null = null;
       if (!row.enabled) refusal = new AppError('SOURCE_DISABLED', '数据源已停用 (source disabled)');
       else if (row.orgDisabled) refusal = new AppError('SOURCE_DISABLED', '数据源所属机构已停用 (organisation disabled)');
@@ -275,11 +266,4 @@ export function dataSourceCaller(app: AppContext): SignedCaller {
       return { secrets, holder: { id, name: row.name }, refusal, actor };
     },
   };
-}
-
-/** Sources that have sent nothing lately, for the quality page. */
-export async function sourcesByIds(ids: string[]): Promise<Map<string, DataSource>> {
-  if (ids.length === 0) return new Map();
-  const rows = await DataSource.findAll({ where: { id: { [Op.in]: [...new Set(ids)] } } });
-  return new Map(rows.map((r) => [r.id, r]));
 }

@@ -354,6 +354,23 @@ export interface RegistrationUpsert {
   businessScope: string | null;
 }
 
+/** The columns a registration record sets. */
+function masterData(r: RegistrationUpsert) {
+  return {
+    name: r.name,
+    legalRepName: r.legalRepName,
+    registeredCapitalFen: String(r.registeredCapitalFen),
+    establishedOn: r.establishedOn,
+    industryCode: r.industryCode,
+    industryName: r.industryName,
+    regionCode: r.regionCode,
+    scale: r.scale,
+    status: r.status,
+    address: r.address,
+    businessScope: r.businessScope,
+  };
+}
+
 /**
  * Inserts the enterprises a registration chunk names for the first time and updates the master data of the
  * known ones, inside the caller's transaction. Two chunks registering one new firm at once meet the unique index
@@ -370,47 +387,15 @@ export async function upsertRegisteredEnterprises(
   const now = new Date();
   if (fresh.length > 0) {
     await Enterprise.bulkCreate(
-      fresh.map((r) => ({
-        id: r.id,
-        uscc: r.uscc,
-        name: r.name,
-        legalRepName: r.legalRepName,
-        legalRepIdHmac: '',
-        legalRepIdMasked: '',
-        registeredCapitalFen: String(r.registeredCapitalFen),
-        establishedOn: r.establishedOn,
-        industryCode: r.industryCode,
-        industryName: r.industryName,
-        regionCode: r.regionCode,
-        scale: r.scale,
-        status: r.status,
-        address: r.address,
-        businessScope: r.businessScope,
-        createdAt: now,
-        updatedAt: now,
-      })),
+      fresh.map((r) => ({ id: r.id, uscc: r.uscc, ...masterData(r), legalRepIdHmac: '', legalRepIdMasked: '', createdAt: now, updatedAt: now })),
       { transaction: t },
     );
     for (const r of fresh) known.set(r.uscc, { id: r.id, regionCode: r.regionCode });
   }
+  const created = new Set(fresh);
   for (const r of rows) {
-    if (fresh.includes(r)) continue;
-    await Enterprise.update(
-      {
-        name: r.name,
-        legalRepName: r.legalRepName,
-        registeredCapitalFen: String(r.registeredCapitalFen),
-        establishedOn: r.establishedOn,
-        industryCode: r.industryCode,
-        industryName: r.industryName,
-        regionCode: r.regionCode,
-        scale: r.scale,
-        status: r.status,
-        address: r.address,
-        businessScope: r.businessScope,
-      },
-      { where: { uscc: r.uscc }, transaction: t },
-    );
+    if (created.has(r)) continue;
+    await Enterprise.update(masterData(r), { where: { uscc: r.uscc }, transaction: t });
     known.set(r.uscc, { id: known.get(r.uscc)!.id, regionCode: r.regionCode });
   }
 }

@@ -1,6 +1,6 @@
 import { Op, UniqueConstraintError } from 'sequelize';
 import { leanSelect } from '../../db';
-import type { TAdminLoginRequest, TCurrentUser, TMemberEnterprise, TTotpEnrolment } from '@xyd/shared';
+import { shanghaiWallClock, type TAdminLoginRequest, type TCurrentUser, type TMemberEnterprise, type TTotpEnrolment } from '@xyd/shared';
 import type { AppContext } from '../../context';
 import { clock } from '../../lib/clock';
 import { newId } from '../../lib/ids';
@@ -16,7 +16,7 @@ import { burnPasswordCheck, hashPassword, verifyPassword } from './passwords';
 import { hashToken, liveSessionOf, openSession, revokeAllSessions, revokeOtherSessions, revokeSession, touchSession } from './sessions';
 import { generateTotpSecret, matchTotpStep, totpUri } from './totp';
 function lockedMessage(until: Date): string {
-  const shanghai = new Date(until.getTime() + 8 * 3600_000).toISOString().slice(11, 16);
+  const shanghai = shanghaiWallClock(until).slice(11, 16);
   return `连续登录失败次数过多，账号已锁定，请于 ${shanghai}（北京时间）后重试`;
 }
 
