@@ -178,7 +178,8 @@ describe('credit data imports (数据导入)', () => {
     // The next poll finds it done.
     await waitFor(() => expect(screen.getByTestId('batch-row')).toHaveAttribute('data-status', 'done'));
     expect(within(screen.getByTestId('batch-row')).getByTestId('batch-status')).toHaveTextContent('已完成');
-    expect(screen.queryByTestId('batch-progress')).not.toBeInTheDocument();
+    // A finished import keeps its bar, full.
+    expect(within(screen.getByTestId('batch-row')).getByRole('progressbar')).toHaveAttribute('aria-valuenow', '100');
     const asked = api.callsTo('GET /api/v1/ingest-batches').length;
 
     // Nothing is queued or running any more: a minute later it has not asked again.

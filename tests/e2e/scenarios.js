@@ -1,7 +1,9 @@
 'use strict';
 /**
  * The browser scenarios: an enterprise binds itself in the H5 mini-program, the region's advisor approves it in
- * the console, the enterprise sees the result and the message, and a bank user is kept out of the queue.
+ * the console, the enterprise sees the result and the message, and a bank user is kept out of the queue; then the
+ * platform admin registers a tax data source, imports a CSV with two bad rows and reads the error report, and the
+ * enterprise finds the imported records under 我的数据.
  *
  * Selectors are the apps' data-testids first; where an app has none, a text/role-based locator stands in
  * (see the README beside this file for the testids the suite would like added).
@@ -16,6 +18,8 @@ const H5_HOME = '#/pages/index/index';
 const H5_BIND = '#/subpackages/enterprise/bind/index';
 const H5_PROGRESS = '#/subpackages/enterprise/progress/index';
 const H5_MESSAGES = '#/pages/messages/index';
+const H5_MINE = '#/pages/mine/index';
+const H5_MY_DATA = '#/subpackages/enterprise/data/index';
 
 /** Console errors, page errors and failed API calls of every page, for failure reports. */
 function createEventLog() {
@@ -118,6 +122,111 @@ function menuItem(page, name) {
   return page.getByRole('menuitem', { name, exact: false });
 }
 
+/** Opens a console page through the side menu: the group first when the entry sits in a closed one. */
+async function openFromMenu(page, group, entry, pathname) {
+  const item = menuItem(page, entry).first();
+  if (group) {
+    await menuItem(page, group).first().waitFor();
+    if (!(await item.isVisible())) await menuItem(page, group).first().click();
+  }
+  await item.click();
+  await page.waitForURL((url) => url.pathname.replace(/\/$/, '') === pathname);
+}
+
+/** Picks an option of an antd Select (optionally typing into its search first) and waits for it to show as chosen. */
+async function pickOption(page, combobox, optionText, { search } = {}) {
+  // The chosen value's label lies over the input: open the dropdown from the select's box.
+  await combobox.locator('xpath=ancestor::div[contains(concat(" ", @class, " "), " ant-select-selector ")][1]').click();
+  if (search) await combobox.fill(search);
+  const option = page
+    .locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option')
+    .filter({ hasText: optionText })
+    .first();
+  await option.click();
+  // Wait for the dropdown to be gone: a closing one still matches the locator above for the next pick.
+  await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').first().waitFor({ state: 'hidden' });
+}
+
+const TAX_HEADER = ['统一社会信用代码', '记录编号', '所属期', '实缴税额（元）', '申报营业收入（元）', '欠税金额（元）', '纳税信用级别'];
+
+function csvCell(value) {
+  const text = String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** RFC 4180 text: quoted cells with doubled quotes, CRLF or LF line ends; a leading BOM is dropped. */
+function parseCsv(text) {
+  const rows = [];
+  let row = [];
+  let cell = '';
+  let quoted = false;
+  const body = text.replace(/^\uFEFF/, '');
+  for (let i = 0; i < body.length; i++) {
+    const ch = body[i];
+    if (quoted) {
+      if (ch === '"' && body[i + 1] === '"') {
+        cell += '"';
+        i += 1;
+      } else if (ch === '"') quoted = false;
+      else cell += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && body[i + 1] === '\n') i += 1;
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+    } else cell += ch;
+  }
+  if (cell || row.length) rows.push([...row, cell]);
+  return rows;
+}
+
+/**
+ * A 纳税 import file of 20 rows: three months for the bound enterprise, one month for 15 other Hangzhou firms, and
+ * two rows (of two more firms) with a bad amount each. Answers the UTF-8-with-BOM CSV text, what the bound
+ * enterprise should show, and the bad rows as the error report should list them (行号 = the row's line in the file).
+ */
+function taxImportFile(enterpriseUscc, otherUsccs) {
+  if (otherUsccs.length < 17) throw new Error(`only ${otherUsccs.length} other Hangzhou enterprises in the demo seed; the file needs 17`);
+  const own = [
+    [enterpriseUscc, 'E2E-TAX-0001', '2025-07', '32,108.00', '1,190,500.00', '0', 'A'],
+    [enterpriseUscc, 'E2E-TAX-0002', '2025-08', '33,950.25', '1,236,000.00', '0', 'A'],
+    [enterpriseUscc, 'E2E-TAX-0003', '2025-09', '35,210.50', '1,280,000.00', '0', 'A'],
+  ];
+  // Amounts with thousands separators, so those cells are quoted in the CSV.
+  const yuan = (whole) => `${whole.toLocaleString('en-US')}.00`;
+  const others = otherUsccs.slice(0, 15).map((uscc, i) => [
+    uscc,
+    `E2E-TAX-${String(101 + i).padStart(4, '0')}`,
+    '2025-09',
+    yuan(8_000 + i * 731),
+    yuan(260_000 + i * 12_500),
+    '0',
+    i % 3 === 0 ? 'B' : 'A',
+  ]);
+  const badRows = [
+    // A typed letter O instead of a zero.
+    { cells: [otherUsccs[15], 'E2E-TAX-0901', '2025-09', '12,3O0.00', '400,000.00', '0', 'B'], label: '实缴税额（元）', value: '12,3O0.00', reason: '应为金额' },
+    { cells: [otherUsccs[16], 'E2E-TAX-0902', '2025-09', '6,500.00', '-86000.00', '0', 'A'], label: '申报营业收入（元）', value: '-86000.00', reason: '不能为负数' },
+  ];
+  const data = [...own, ...others];
+  // Bad rows in the middle of the file, not at its ends: data rows 6 and 14 (lines 7 and 15).
+  data.splice(5, 0, badRows[0].cells);
+  data.splice(13, 0, badRows[1].cells);
+  const bad = badRows.map((b) => ({ ...b, line: data.indexOf(b.cells) + 2 }));
+  const text = `\uFEFF${[TAX_HEADER, ...data].map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`;
+  return {
+    text,
+    rows: data.length,
+    bad,
+    enterprise: { periods: own.map((r) => r[2]), latest: { period: own[2][2], taxPaid: `¥${own[2][3]}` } },
+  };
+}
+
 /**
  * @param {object} env
  * @param {import('playwright-core').Browser} env.browser
@@ -142,7 +251,7 @@ async function runScenarios({ browser, base, demo, tmpDir, harness }) {
   // Scenario 1 and 3 share this context: the same browser storage, so the same WeChat (development) user.
   const entContext = await newContext({ viewport: { width: 414, height: 896 }, deviceScaleFactor: 1 });
   const entPage = events.instrument(await entContext.newPage(), 'h5');
-  const shared = { token: '', verificationId: '' };
+  const shared = { token: '', verificationId: '', secret: '' };
 
   const S1 = '1 enterprise binds in the H5 mini-program';
   const S2 = '2 advisor approves in the console';
@@ -372,7 +481,237 @@ async function runScenarios({ browser, base, demo, tmpDir, harness }) {
     }, { screenshot: false });
   });
 
+  const S5 = '5 platform admin imports tax data with an error report';
+  const S6 = '6 enterprise sees its tax records in 我的数据';
+  const imported = { sourceName: '杭州市税务局纳税数据（E2E）', file: null, enterpriseId: '' };
+
+  await harness.scenario(S5, { dependsOn: [S3], diagnostics: () => events.report(['admin']) }, async ({ step, usePage }) => {
+    const context = await newContext({ viewport: { width: 1366, height: 900 }, acceptDownloads: true });
+    const page = events.instrument(await context.newPage(), 'admin');
+    usePage(page);
+    const organisation = '杭州市发展和改革委员会';
+    const csvName = 'hz-tax-2025q3.csv';
+    const csvPath = path.join(tmpDir, csvName);
+    let source = null;
+    let batchId = '';
+
+    await step('the platform admin signs in', async () => {
+      await consoleSignIn(page, base, demo.users.admin, demo.password);
+      // The file's other rows are Hangzhou firms of the seed, as this admin sees them in 企业库.
+      const list = await pageApi(page, '/api/v1/enterprises?current=1&pageSize=100&regionCode=330100');
+      assert(list.status === 200, `GET /api/v1/enterprises answered ${list.status} ${JSON.stringify(list.body)}`);
+      const others = list.body.data.list.map((e) => e.uscc).filter((uscc) => uscc !== ent.uscc);
+      imported.file = taxImportFile(ent.uscc, others);
+      fs.writeFileSync(csvPath, imported.file.text, 'utf8');
+      return `${imported.file.rows} rows written to ${csvName}, bad lines ${imported.file.bad.map((b) => b.line).join(' and ')}`;
+    });
+
+    const dialog = page.getByRole('dialog', { name: '新建数据源' });
+    await step('on 数据源管理 fill 新建数据源: the organisation, 纳税, region 330100', async () => {
+      await openFromMenu(page, '数据汇聚', '数据源管理', '/admin/data/sources');
+      await expectText(page.getByTestId('page-title').first(), '数据源管理', 'the page title');
+      await page.getByTestId('source-create').or(page.getByRole('button', { name: '新建数据源' })).first().click();
+      await dialog.waitFor();
+      await pickOption(page, dialog.getByRole('combobox', { name: '所属机构', exact: true }), organisation, { search: organisation });
+      await dialog.getByLabel('数据源名称', { exact: true }).fill(imported.sourceName);
+      const regions = dialog.getByRole('combobox', { name: '覆盖区域', exact: true });
+      await regions.click();
+      await regions.fill('330100');
+      await regions.press('Enter');
+      await dialog.locator('.ant-select-selection-item').filter({ hasText: '330100' }).first().waitFor();
+      // Clicking the checkbox also closes the region dropdown.
+      await dialog.getByRole('checkbox', { name: '纳税', exact: true }).check();
+      await expectText(dialog.locator('.ant-select-selection-item').first(), organisation, 'the chosen organisation');
+    });
+
+    await step('submit: the source is created and its secret shown once (dsk_…)', async () => {
+      const created = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/api/v1/data-sources');
+      await dialog.locator('.ant-modal-footer .ant-btn-primary').click();
+      const response = await created;
+      const body = await response.json().catch(() => null);
+      assert(response.status() === 201 && body?.success, `POST /api/v1/data-sources answered ${response.status()} ${JSON.stringify(body)}`);
+      source = body.data.source;
+      assert(source.name === imported.sourceName, `the source was created as "${source.name}"`);
+      assert(JSON.stringify(source.categories) === '["tax"]', `the source's categories are ${JSON.stringify(source.categories)}`);
+      assert(JSON.stringify(source.regionCodes) === '["330100"]', `the source's regions are ${JSON.stringify(source.regionCodes)}`);
+      assert(source.organisationName === organisation, `the source belongs to ${source.organisationName}`);
+      const modal = page.getByTestId('secret-modal');
+      await modal.waitFor();
+      const secret = ((await page.getByTestId('secret-value').textContent()) || '').trim();
+      assert(/^dsk_[A-Za-z0-9_-]{20,}$/.test(secret), `the secret reads "${secret.slice(0, 12)}…"`);
+      await expectText(page.getByTestId('secret-key-id'), source.keyId, 'the key id in the modal');
+      await expectText(page.getByTestId('secret-warning'), '关闭后将无法再次查看', 'the one-time warning');
+      shared.secret = secret;
+      return `key id ${source.keyId}`;
+    });
+
+    await step('close the secret modal: the source is listed and the secret is gone', async () => {
+      const modal = page.getByTestId('secret-modal');
+      await page.getByTestId('secret-close').click();
+      await modal.waitFor({ state: 'detached' });
+      const row = page.getByTestId('source-row').filter({ hasText: imported.sourceName });
+      await row.first().waitFor();
+      await expectText(row.first(), organisation, 'the new source row');
+      assert((await page.getByText(shared.secret).count()) === 0, 'the secret is still on the page after closing the modal');
+    });
+
+    await step('on 数据导入 pick the source and 纳税, upload the CSV', async () => {
+      await openFromMenu(page, '数据汇聚', '数据导入', '/admin/data/imports');
+      await expectText(page.getByTestId('page-title').first(), '数据导入', 'the page title');
+      const sourceSelect = page.getByRole('combobox', { name: '选择数据源', exact: true });
+      await pickOption(page, sourceSelect, imported.sourceName);
+      await pickOption(page, page.getByRole('combobox', { name: '选择数据类别', exact: true }), /^纳税$/);
+      await eventually(async () => (await page.getByTestId('import-upload').isEnabled()) === true, {
+        message: 'the upload button to be enabled once source and category are chosen',
+      });
+      const started = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/api/v1/ingest-batches');
+      await page.locator('input[type=file]').setInputFiles(csvPath);
+      const response = await started;
+      const body = await response.json().catch(() => null);
+      assert(response.status() === 201 && body?.success, `POST /api/v1/ingest-batches answered ${response.status()} ${JSON.stringify(body)}`);
+      batchId = String(body.data.id);
+      assert(body.data.sourceId === source.id && body.data.category === 'tax', `the batch is for source ${body.data.sourceId}, ${body.data.category}`);
+      await page.getByTestId('batch-row').filter({ hasText: csvName }).first().waitFor();
+    });
+
+    await step('the batch runs to 100% and shows 已完成 (the list polls)', async () => {
+      const row = page.getByTestId('batch-row').filter({ hasText: csvName }).first();
+      const seen = [];
+      const settled = await eventually(
+        async () => {
+          const status = await row.getAttribute('data-status', { timeout: 2_000 });
+          const bar = row.getByRole('progressbar');
+          const percent = (await bar.count()) ? Number(await bar.first().getAttribute('aria-valuenow', { timeout: 1_000 })) : null;
+          const state = percent === null ? status : `${status} ${percent}%`;
+          if (seen[seen.length - 1] !== state) seen.push(state);
+          return status === 'done' || status === 'failed' ? status : false;
+        },
+        { interval: 100, message: `the batch row of ${csvName} to finish` },
+      );
+      assert(settled === 'done', `the batch failed: ${((await row.textContent()) || '').trim()}`);
+      await expectText(row.getByTestId('batch-status'), '已完成', 'the batch status');
+      const percents = seen.map((s) => /(\d+)%$/.exec(s)?.[1]).filter(Boolean).map(Number);
+      assert(percents.every((p, i) => p >= 0 && p <= 100 && (i === 0 || p >= percents[i - 1])), `the progress went ${seen.join(' → ')}`);
+      // A finished import keeps its bar at 100%.
+      const finalBar = row.getByRole('progressbar');
+      const finalPercent = (await finalBar.count()) ? Number(await finalBar.first().getAttribute('aria-valuenow', { timeout: 2_000 })) : null;
+      assert(finalPercent === 100, `the finished batch's progress bar shows ${finalPercent}%`);
+      const batch = await pageApi(page, `/api/v1/ingest-batches/${batchId}`);
+      assert(batch.status === 200, `GET /api/v1/ingest-batches/${batchId} answered ${batch.status}`);
+      const b = batch.body.data;
+      const n = imported.file.rows;
+      assert(b.status === 'done' && b.totalRows === n && b.rowsDone === n, `the batch read ${b.rowsDone} of ${b.totalRows} rows (${b.status})`);
+      assert(b.counts.received === n && b.counts.accepted === n - 2 && b.counts.rejected === 2, `the batch counts are ${JSON.stringify(b.counts)}`);
+      await expectText(row.getByTestId('batch-counts-cell'), `${n} / ${n - 2} / 2`, 'the counts column');
+      return `progress seen: ${seen.join(' → ')}; ${b.rowsDone}/${b.totalRows} rows = 100%`;
+    });
+
+    await step('the batch detail lists the 2 bad rows; the CSV error report downloads with their reasons', async () => {
+      await page.getByTestId('batch-row').filter({ hasText: csvName }).first().getByTestId('batch-detail-open').click();
+      const detail = page.getByTestId('batch-detail');
+      await detail.waitFor();
+      await expectText(detail.getByTestId('batch-count-accepted'), String(imported.file.rows - 2), 'the 新增入库 count');
+      await expectText(detail.getByTestId('batch-count-rejected'), '2', 'the 拒收 count');
+      await eventually(async () => (await detail.getByTestId('row-error').count()) === 2, { message: 'two rows in the 逐行错误 table' });
+      const previews = await detail.getByTestId('row-error').allTextContents();
+      for (const bad of imported.file.bad) {
+        // The drawer numbers rows as the report does: the line in the file.
+        assert(
+          previews.some((t) => t.includes(String(bad.line)) && t.includes(bad.label) && t.includes(bad.value)),
+          `逐行错误 has no line ${bad.line} ${bad.label}「${bad.value}」: ${JSON.stringify(previews)}`,
+        );
+      }
+      const [download] = await Promise.all([page.waitForEvent('download'), detail.getByTestId('error-report-csv').click()]);
+      const failure = await download.failure();
+      assert(!failure, `the download failed: ${failure}`);
+      assert(/^错误报告-.*\.csv$/.test(download.suggestedFilename()), `the report is named "${download.suggestedFilename()}"`);
+      const reportPath = path.join(tmpDir, 'error-report.csv');
+      await download.saveAs(reportPath);
+      const bytes = fs.readFileSync(reportPath);
+      assert(bytes.subarray(0, 3).equals(Buffer.from([0xef, 0xbb, 0xbf])), 'the report does not start with a UTF-8 BOM');
+      const [header, ...lines] = parseCsv(bytes.toString('utf8')).filter((r) => r.some((c) => c !== ''));
+      assert(JSON.stringify(header) === JSON.stringify(['行号', '字段', '填写值', '原因']), `the report header is ${JSON.stringify(header)}`);
+      assert(lines.length === 2, `the report has ${lines.length} rows: ${JSON.stringify(lines)}`);
+      for (const bad of imported.file.bad) {
+        const line = lines.find((l) => l[0] === String(bad.line));
+        assert(line, `the report has no row for line ${bad.line}: ${JSON.stringify(lines)}`);
+        const [, label, value, reason] = line;
+        assert(label === bad.label, `line ${bad.line}'s field is "${label}", expected ${bad.label}`);
+        assert(value.replace(/^['\t]/, '') === bad.value, `line ${bad.line}'s value is "${value}", expected ${bad.value}`);
+        assert(reason.includes(bad.reason), `line ${bad.line}'s reason "${reason}" does not say ${bad.reason}`);
+      }
+      return lines.map((l) => `第 ${l[0]} 行 ${l[1]}「${l[2]}」：${l[3]}`).join('; ');
+    });
+
+    await step('企业库 → the bound enterprise: the 信用数据 card lists its tax records from the file', async () => {
+      await page.keyboard.press('Escape'); // close the drawer
+      await openFromMenu(page, null, '企业库', '/admin/enterprises');
+      await page.getByLabel('关键字', { exact: true }).fill(ent.uscc);
+      await page.getByRole('button', { name: /查\s*询/ }).click();
+      const rows = page.getByTestId('enterprise-row');
+      await eventually(async () => (await rows.count()) === 1 && ((await rows.first().textContent()) || '').includes(ent.uscc), {
+        message: `企业库 to list only ${ent.uscc}`,
+      });
+      await rows.first().getByTestId('enterprise-link').click();
+      await page.waitForURL((url) => /^\/admin\/enterprises\/[^/]+$/.test(url.pathname));
+      imported.enterpriseId = page.url().split('/').pop().split(/[?#]/)[0];
+      const { periods, latest } = imported.file.enterprise;
+      await expectText(page.getByTestId('credit-tab-tax'), `纳税（${periods.length}）`, 'the 纳税 tab');
+      const records = page.getByTestId('credit-record-row');
+      await eventually(async () => (await records.count()) === periods.length, { message: `${periods.length} rows in the 信用数据 card` });
+      const newest = records.filter({ hasText: latest.period }).first();
+      await expectText(newest, latest.taxPaid, `the ${latest.period} record`);
+      await expectText(newest, imported.sourceName, `the ${latest.period} record's source`);
+      const texts = await records.allTextContents();
+      for (const period of periods) assert(texts.some((t) => t.includes(period)), `no record for ${period}: ${JSON.stringify(texts)}`);
+      await records.first().scrollIntoViewIfNeeded();
+    });
+  });
+
+  await harness.scenario(S6, { dependsOn: [S5], diagnostics: () => events.report(['h5']) }, async ({ step, usePage }) => {
+    const page = entPage;
+    usePage(page);
+    const { periods, latest } = imported.file.enterprise;
+
+    await step('open 我的 → 我的数据', async () => {
+      const tab = visible(page.locator('.weui-tabbar__item').filter({ hasText: '我的' }));
+      if (await tab.isVisible()) {
+        await tab.click();
+        await page.waitForURL((url) => url.hash.startsWith(H5_MINE));
+      } else {
+        await openH5(page, base, H5_MINE);
+      }
+      await visible(page.getByTestId('mine-menu-my-data').or(page.getByText('我的数据', { exact: true }))).click();
+      await page.waitForURL((url) => url.hash.startsWith(H5_MY_DATA));
+      await expectText(visible(page.getByTestId('my-data-enterprise-name')), ent.name, 'the enterprise on 我的数据');
+    });
+
+    await step('the 纳税 tab lists the imported records with their source', async () => {
+      const tab = visible(page.locator('[data-testid="my-data-tab"][data-category="tax"]'));
+      await expectText(tab, `纳税（${periods.length}）`, 'the 纳税 tab');
+      if ((await tab.getAttribute('data-active')) !== 'true') await tab.click();
+      await eventually(async () => (await tab.getAttribute('data-active')) === 'true', { message: 'the 纳税 tab to be active' });
+      const cards = page.getByTestId('credit-record').filter({ visible: true });
+      await eventually(async () => (await cards.count()) === periods.length, { message: `${periods.length} record cards` });
+      const shownPeriods = await cards.evaluateAll((nodes) =>
+        nodes.map((n) => (n.querySelector('[data-testid="credit-record-period"]')?.textContent || '').trim()),
+      );
+      assert(JSON.stringify([...shownPeriods].sort()) === JSON.stringify([...periods].sort()), `the cards show periods ${JSON.stringify(shownPeriods)}`);
+      const sources = await cards.evaluateAll((nodes) =>
+        nodes.map((n) => (n.querySelector('[data-testid="credit-record-source"]')?.textContent || '').trim()),
+      );
+      assert(sources.every((s) => s.includes(`来源：${imported.sourceName}`)), `the cards' sources read ${JSON.stringify(sources)}`);
+      const newest = cards.filter({ hasText: latest.period }).first();
+      await expectText(newest, latest.taxPaid, `the ${latest.period} card`);
+      const api = await pageApi(page, `/api/v1/me/enterprises/${imported.enterpriseId}/credit-records?category=tax&page=1&pageSize=20`, {
+        bearer: await h5Token(page),
+      });
+      assert(api.status === 200 && api.body.data.total === periods.length, `GET …/me/enterprises/:id/credit-records answered ${api.status} ${JSON.stringify(api.body?.data?.total)}`);
+      return `periods ${shownPeriods.join(', ')}; ${sources[0]}`;
+    });
+  });
+
   return { events };
 }
 
-module.exports = { runScenarios, SCENARIO_COUNT: 4 };
+module.exports = { runScenarios, SCENARIO_COUNT: 6 };

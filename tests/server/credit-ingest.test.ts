@@ -342,11 +342,13 @@ describe('file imports', () => {
     expect(batch.rowsDone).toBe(100);
     const errors = await admin.get(`/api/v1/ingest-batches/${batch.id}/errors`);
     expect(errors.body.data.total).toBe(10);
-    expect(errors.body.data.list[0]).toMatchObject({ rowNumber: 10, label: '申报营业收入（元）', value: 'abc' });
     const report = await admin.get(`/api/v1/ingest-batches/${batch.id}/error-report`).query({ format: 'csv' }).buffer(true);
+    const text = (report.body instanceof Buffer ? report.body.toString('utf8') : String(report.text)).replace(/^\uFEFF/, '');
+    // Line 11 of the file: the header is line 1, the tenth data row (i = 9) is line 11.
+    expect(errors.body.data.list[0]).toMatchObject({ rowNumber: 11, label: '申报营业收入（元）', value: 'abc' });
+    expect(text.split(/\r?\n/)[1]).toMatch(/^11,/);
     expect(report.status).toBe(200);
     expect(report.headers['content-disposition']).toContain("filename*=UTF-8''");
-    const text = report.body instanceof Buffer ? report.body.toString('utf8') : String(report.text);
     expect(text).toContain('abc');
     expect(text.split(/\r?\n/).filter(Boolean)).toHaveLength(11);
     const xlsx = await admin.get(`/api/v1/ingest-batches/${batch.id}/error-report`).query({ format: 'xlsx' }).buffer(true).parse((res, done) => {

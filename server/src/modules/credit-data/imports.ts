@@ -166,11 +166,13 @@ export async function runImport(run: JobRun<{ batchId: string }>): Promise<void>
     };
     for await (const item of rows) {
       if (signal.aborted) throw new Error('lease lost: another worker holds the import now');
+      // Rows are numbered as the file's lines (the header is line 1), as Excel shows them and the report lists them.
+      const line = item.rowNumber + 1;
       if ('reason' in item) {
-        chunk.push({ rowNumber: item.rowNumber, record: null, errors: [{ field: 'row', label: '整行', value: '', reason: item.reason }] });
+        chunk.push({ rowNumber: line, record: null, errors: [{ field: 'row', label: '整行', value: '', reason: item.reason }] });
       } else {
         const result = normaliseCreditRow(category, item.values, 'file');
-        chunk.push(result.ok ? { rowNumber: item.rowNumber, record: result.record, errors: [] } : { rowNumber: item.rowNumber, record: null, errors: result.errors });
+        chunk.push(result.ok ? { rowNumber: line, record: result.record, errors: [] } : { rowNumber: line, record: null, errors: result.errors });
       }
       if (chunk.length >= IMPORT_CHUNK_ROWS) await commit();
     }

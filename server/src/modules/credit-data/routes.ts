@@ -237,7 +237,8 @@ export function creditDataRoutes(app: AppContext): RouteSpec[] {
         const rows = (async function* () {
           for await (const e of batchErrors(batch.id)) yield { rowNumber: e.rowNumber, label: e.label, value: e.value, reason: e.reason };
         })();
-        writeErrorReport(rows, query.format, out).catch((error: unknown) => {
+        // Row numbers are stored as users see them (a file's line, a push's record number).
+        writeErrorReport(rows, query.format, out, { lineOffset: 0 }).catch((error: unknown) => {
           app.logger.error({ err: error, batchId: batch.id }, 'error report stream failed');
           out.destroy(error as Error);
         });
