@@ -248,6 +248,35 @@ describe('signed pushes', () => {
     }
   });
 
+  it('never answers 500 to malformed pushes, and leaves no half-written batch', async () => {
+    const before = { batches: await IngestBatch.count(), records: await CreditRecord.count() };
+    const uscc = hangzhou[0]!.uscc;
+    const bodies: Array<[string, string, string]> = [
+      ['tax', 'm-1', '{"not":"an array"}'],
+      ['tax', 'm-2', '[1, "two", null, [3]]'],
+      ['tax', 'm-3', '{broken'],
+      ['tax', 'm-4', JSON.stringify([{ uscc, externalId: 'x'.repeat(500), period: '2026-13', taxPaidFen: 'lots', revenueDeclaredFen: -1, arrearsFen: 1.5 }])],
+      ['tax', 'm-5', JSON.stringify([{ uscc: '\u0000', externalId: {}, period: [], taxPaidFen: {}, revenueDeclaredFen: true }])],
+      ['registration', 'm-6', JSON.stringify([{ uscc }])],
+      ['nope', 'm-7', '[]'],
+      ['tax', 'bad id with spaces', '[]'],
+      ['tax', 'm-8', '[]'],
+      ['tax', 'm-9', JSON.stringify(Array.from({ length: 5001 }, () => ({})))],
+    ];
+    for (const [category, batchId, body] of bodies) {
+      const res = await signed(tax, `/api/v1/ingest/${category}?batchId=${encodeURIComponent(batchId)}`, body);
+      expect(`${category} ${batchId}: ${res.status < 500 && typeof res.body.success === 'boolean'}`).toBe(`${category} ${batchId}: true`);
+    }
+    const ndjson = await signed(tax, '/api/v1/ingest/tax?batchId=m-10', '\u001e{"a":1}\n\n[]\n"x"\n', { type: 'application/x-ndjson' });
+    expect(ndjson.status).toBe(200);
+    expect(ndjson.body.data.batch.counts).toMatchObject({ received: 3, rejected: 3 });
+    // Only the batches that answered 200 exist, with their rows all rejected; no record came in.
+    expect(await CreditRecord.count()).toBe(before.records);
+    const created = await IngestBatch.findAll({ where: { externalBatchId: ['m-1', 'm-2', 'm-3', 'm-4', 'm-5', 'm-6', 'm-7', 'm-8', 'm-9', 'm-10'] } });
+    for (const batch of created) expect(batch.received).toBe(batch.rejected);
+    expect(created.length).toBeLessThanOrEqual(before.batches + 10);
+  });
+
   it('answers one result to parallel sends of one batch, and stores each version once under racing batches', async () => {
     const rows = hangzhou.slice(0, 6).map((f) => taxRow(f.uscc, '2026-02'));
     const same = await Promise.all(Array.from({ length: 8 }, () => push(tax, 'tax', 'b-parallel', rows)));
@@ -387,15 +416,31 @@ describe('file imports', () => {
   it('rejects rows of firms outside the source, and refuses what is not a spreadsheet', async () => {
     const rows = [header, `${ningbo[0]!.uscc},OUT-1,2025-01,1,1,0,A`, `${hangzhou[0]!.uscc},IN-1,2024-12,1,1,0,A`];
     const batch = await importFile(Buffer.from(rows.join('\n')), 'mixed.csv');
+    expect(`${batch.status} ${batch.failureReason}`).toBe('done null');
     expect(batch.counts).toMatchObject({ received: 2, accepted: 1, rejected: 1 });
     const errors = await admin.get(`/api/v1/ingest-batches/${batch.id}/errors`);
     expect(errors.body.data.list[0].reason).toContain('不在数据源的覆盖范围内');
+    // A NUL byte makes the file binary, not CSV: the file fails with its reason (the worker goes on).
+    const withNul = await importFile(Buffer.from([header, `${hangzhou[1]!.uscc},NUL\u0000-1,2024-12,1,1,0,A`].join('\n')), 'nul.csv');
+    expect(withNul.status).toBe('failed');
+    expect(withNul.failureReason).toContain('二进制');
     const png = await admin
       .post('/api/v1/ingest-batches')
       .field('sourceId', market.id)
       .field('category', 'tax')
       .attach('file', Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), 'x.png');
     expect(png.status).toBe(400);
+  });
+
+  it('takes a file far larger than an image upload (the import limit is 2 GB, not 5 MB)', async () => {
+    const note = 'x'.repeat(60_000);
+    const lines = [`${header},备注`];
+    for (let i = 0; i < 100; i++) lines.push(`${hangzhou[i % hangzhou.length]!.uscc},BIG-${i},2023-0${(i % 9) + 1},1,1,0,A,${note}`);
+    const bytes = Buffer.from(lines.join('\n'));
+    expect(bytes.length).toBeGreaterThan(5 * 1024 * 1024);
+    const batch = await importFile(bytes, 'big.csv');
+    expect(batch.status).toBe('done');
+    expect(batch.counts).toMatchObject({ received: 100, accepted: 100, rejected: 0 });
   });
 
   it('serves templates for every category', async () => {

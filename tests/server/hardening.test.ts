@@ -265,8 +265,14 @@ describe('configuration behind a proxy', () => {
   });
 
   it('reads the worker settings and refuses nonsense', () => {
-    expect(loadConfig({ WORKER_CONCURRENCY: '8', WORKER_POLL_MS: '250' } as NodeJS.ProcessEnv).worker).toEqual({ concurrency: 8, pollMs: 250 });
+    expect(loadConfig({ WORKER_CONCURRENCY: '8', WORKER_POLL_MS: '250', WORKER_LEASE_MS: '5000' } as NodeJS.ProcessEnv).worker).toEqual({
+      concurrency: 8,
+      pollMs: 250,
+      leaseMs: 5000,
+    });
+    expect(loadConfig({} as NodeJS.ProcessEnv).worker.leaseMs).toBe(30_000);
     expect(() => loadConfig({ WORKER_CONCURRENCY: '0' } as NodeJS.ProcessEnv)).toThrow(/WORKER_CONCURRENCY/);
+    expect(() => loadConfig({ WORKER_LEASE_MS: '10' } as NodeJS.ProcessEnv)).toThrow(/WORKER_LEASE_MS/);
   });
 });
 

@@ -12,8 +12,9 @@ const jsonParser = koaBody({ multipart: false, urlencoded: false, text: false, j
 const multipartParsers = new Map<string, Koa.Middleware>();
 
 /** Uploads go to their own folder (UPLOAD_TMP_DIR), so that nothing left behind can hide among other temp files. */
-function multipartParser(uploadDir: string): Koa.Middleware {
-  let parser = multipartParsers.get(uploadDir);
+function multipartParser(uploadDir: string, maxFileBytes: number): Koa.Middleware {
+  const key = `${maxFileBytes}:${uploadDir}`;
+  let parser = multipartParsers.get(key);
   if (!parser) {
     mkdirSync(uploadDir, { recursive: true });
     parser = koaBody({
@@ -24,8 +25,8 @@ function multipartParser(uploadDir: string): Koa.Middleware {
       jsonLimit: '1mb',
       formidable: {
         uploadDir,
-        maxFileSize: MAX_UPLOAD_BYTES,
-        maxTotalFileSize: MAX_UPLOAD_BYTES * 3,
+        maxFileSize: maxFileBytes,
+        maxTotalFileSize: maxFileBytes * 3,
         maxFiles: 3,
         maxFields: MAX_MULTIPART_FIELDS,
         maxFieldsSize: 256 * 1024,
@@ -33,7 +34,7 @@ function multipartParser(uploadDir: string): Koa.Middleware {
         minFileSize: 1,
       },
     });
-    multipartParsers.set(uploadDir, parser);
+    multipartParsers.set(key, parser);
   }
   return parser;
 }
@@ -73,21 +74,24 @@ export async function parseBody(ctx: Koa.Context, spec: RouteSpec, uploadDir: st
     throw new ValidationError('请求格式不正确：multipart 请求缺少 boundary');
   }
   try {
-    await (multipart ? multipartParser(uploadDir) : jsonParser)(ctx, async () => undefined);
+    const maxFileBytes = spec.multipart?.maxFileBytes ?? MAX_UPLOAD_BYTES;
+    await (multipart ? multipartParser(uploadDir, maxFileBytes) : jsonParser)(ctx, async () => undefined);
   } catch (error) {
     await removeUploads(ctx);
-    throw bodyError(error);
+    throw bodyError(error, spec.multipart?.maxFileBytes ?? MAX_UPLOAD_BYTES);
   }
 }
 
-function bodyError(error: unknown): AppError {
+const sizeText = (bytes: number) => (bytes >= 1024 ** 3 ? `${bytes / 1024 ** 3} GB` : `${Math.round(bytes / 1024 ** 2)} MB`);
+
+function bodyError(error: unknown, maxFileBytes: number): AppError {
   if (error instanceof AppError) return error;
   const e = error as { status?: number; statusCode?: number; code?: unknown; httpCode?: number; type?: string; message?: string };
   const code = typeof e.code === 'number' ? e.code : null;
   const status = e.status ?? e.statusCode ?? e.httpCode;
   if (code !== null && FORMIDABLE_TOO_MANY.has(code)) return new AppError('PAYLOAD_TOO_LARGE', `请求内容过多（最多 3 个文件、${MAX_MULTIPART_FIELDS} 个字段）`);
   if (status === 413 || (code !== null && FORMIDABLE_TOO_LARGE.has(code)) || e.type === 'entity.too.large') {
-    return new AppError('PAYLOAD_TOO_LARGE', '请求内容过大（上传文件不能超过 5 MB）');
+    return new AppError('PAYLOAD_TOO_LARGE', `请求内容过大（上传文件不能超过 ${sizeText(maxFileBytes)}）`);
   }
   if (status === 415 || e.type === 'encoding.unsupported') return new AppError('UNSUPPORTED_MEDIA_TYPE', '不支持的请求编码');
   if (code === 1010) return new ValidationError('上传的文件为空');
@@ -110,8 +114,13 @@ export async function removeUploads(ctx: Koa.Context): Promise<void> {
 
 /** Strings that cannot be stored faithfully: lone UTF-16 surrogates and NUL. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-function badString(value: string): boolean {
+export function badString(value: string): boolean {
   return value.includes('\u0000') || LONE_SURROGATE.test(value);
+}
+
+/** The same text with NUL and lone surrogates replaced by U+FFFD, for echoing bad input back in an error report. */
+export function storableText(value: string): string {
+  return badString(value) ? value.replace(/\u0000/g, '\uFFFD').replace(new RegExp(LONE_SURROGATE.source, 'g'), '\uFFFD') : value;
 }
 
 /** Every string (and key) of params, query and body must be well-formed Unicode without NUL. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import type Koa from 'koa';
 import Router from '@koa/router';
 import { z, type ZodType } from 'zod';
@@ -118,10 +118,16 @@ function collectFiles(ctx: Koa.Context, spec: RouteSpec): Record<string, Uploade
   return files;
 }
 
-function fileFingerprint(files: Record<string, UploadedPart>): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(files).map(([name, f]) => [name, createHash('sha256').update(readFileSync(f.filepath)).digest('hex')]),
+/** The uploaded files' SHA-256, streamed (an import file may be gigabytes), for the idempotency fingerprint. */
+async function fileFingerprint(files: Record<string, UploadedPart>): Promise<Record<string, string>> {
+  const entries = await Promise.all(
+    Object.entries(files).map(async ([name, f]) => {
+      const hash = createHash('sha256');
+      for await (const chunk of createReadStream(f.filepath)) hash.update(chunk as Buffer);
+      return [name, hash.digest('hex')] as const;
+    }),
   );
+  return Object.fromEntries(entries);
 }
 
 /**
@@ -173,7 +179,7 @@ export class ApiRegistry {
             return;
           }
           const result = spec.idempotent
-            ? await withIdempotency(this.app.db, ctx, actor ? `${actor.kind}:${actor.id}` : `ip:${ctx.ip}`, { body: body ?? null, files: fileFingerprint(files) }, execute)
+            ? await withIdempotency(this.app.db, ctx, actor ? `${actor.kind}:${actor.id}` : `ip:${ctx.ip}`, { body: body ?? null, files: await fileFingerprint(files) }, execute)
             : await execute();
           ctx.status = result.status;
           ctx.body = result.body;

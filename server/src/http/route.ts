@@ -63,8 +63,8 @@ export interface RouteSpec<
   params?: P;
   query?: Q;
   body?: B;
-  /** multipart/form-data: `body` validates the text fields, `files` lists the file fields. */
-  multipart?: { files: Record<string, string> };
+  /** multipart/form-data: `body` validates the text fields, `files` lists the file fields; files up to `maxFileBytes` (default 5 MB). */
+  multipart?: { files: Record<string, string>; maxFileBytes?: number };
   response?: R;
   /** A signed request's body is handed over as bytes (`input.raw`), not parsed as JSON (JSON lines, large batches). */
   rawBody?: { mediaTypes: readonly string[]; description: string };

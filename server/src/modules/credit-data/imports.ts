@@ -171,6 +171,8 @@ export async function runImport(run: JobRun<{ batchId: string }>): Promise<void>
       if ('reason' in item) {
         chunk.push({ rowNumber: line, record: null, errors: [{ field: 'row', label: '整行', value: '', reason: item.reason }] });
       } else {
+        // No cell holds NUL or a lone surrogate here: the reader refuses a CSV with NUL bytes as binary, decodes bad
+        // UTF-8 to U+FFFD, and XML (XLSX) cannot carry either.
         const result = normaliseCreditRow(category, item.values, 'file');
         chunk.push(result.ok ? { rowNumber: line, record: result.record, errors: [] } : { rowNumber: line, record: null, errors: result.errors });
       }

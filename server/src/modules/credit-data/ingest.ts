@@ -13,6 +13,7 @@ import {
 import type { AppContext } from '../../context';
 import { clock } from '../../lib/clock';
 import { AppError } from '../../lib/errors';
+import { badString, storableText } from '../../http/body';
 import { newId } from '../../lib/ids';
 import {
   registeredEnterprisesByUscc,
@@ -67,11 +68,24 @@ export function contentHash(record: TCreditRecordInput): string {
 
 const fieldError = (rowNumber: number, field: string, label: string, value: string, reason: string): TRowErrorItem => ({
   rowNumber,
-  field,
-  label,
-  value: value.slice(0, 200),
-  reason: reason.slice(0, 200),
+  field: storableText(field).slice(0, 64),
+  label: storableText(label).slice(0, 64),
+  value: storableText(String(value)).slice(0, 200),
+  reason: storableText(reason).slice(0, 200),
 });
+
+/**
+ * A raw row (pushed JSON or file cells) with text that cannot be stored faithfully (NUL, a lone surrogate) is
+ * refused as a whole, naming the field, before it is normalised; the registry refuses the same in request bodies.
+ */
+export function unstorableRow(rowNumber: number, raw: Record<string, unknown>): ChunkRow | null {
+  for (const [key, value] of Object.entries(raw)) {
+    if (badString(key) || (typeof value === 'string' && badString(value))) {
+      return { rowNumber, record: null, errors: [{ field: storableText(key), label: storableText(key), value: typeof value === 'string' ? storableText(value) : '', reason: '包含无效字符（空字符或不完整的 Unicode 字符）' }] };
+    }
+  }
+  return null;
+}
 
 function dbOf(app: AppContext) {
   return app.db.sequelize;

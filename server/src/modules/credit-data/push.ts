@@ -14,7 +14,7 @@ import type { RequestMeta } from '../../http/route';
 import type { SourceActor } from '../identity/actor';
 import { recordAudit } from '../audit/service';
 import { DataSource, IngestBatch, IngestRowError } from './models';
-import { addCounts, emptyCounts, retryOnUnique, writeChunk, type ChunkRow } from './ingest';
+import { addCounts, emptyCounts, retryOnUnique, unstorableRow, writeChunk, type ChunkRow } from './ingest';
 import { batchDto, recordChunk } from './batches';
 import { categoriesOf, regionsOf } from './sources';
 
@@ -93,6 +93,8 @@ export async function ingestPush(
     if (!item.value || typeof item.value !== 'object' || Array.isArray(item.value)) {
       return { rowNumber: item.rowNumber, record: null, errors: [{ field: 'row', label: '整行', value: '', reason: '每条记录应为 JSON 对象' }] };
     }
+    const unstorable = unstorableRow(item.rowNumber, item.value as Record<string, unknown>);
+    if (unstorable) return unstorable;
     const result = normaliseCreditRow(category, item.value as Record<string, unknown>, 'push');
     return result.ok ? { rowNumber: item.rowNumber, record: result.record, errors: [] } : { rowNumber: item.rowNumber, record: null, errors: result.errors };
   });
