@@ -45,6 +45,8 @@ const ZEnv = z.object({
   WORKER_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
   WORKER_LEASE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
   SEED_DEMO: z.enum(['true', 'false']).optional(),
+  DEMO_WORLD_ENTERPRISES: z.coerce.number().int().min(0).max(1_000_000).default(300),
+  DEMO_WORLD_MONTHS: z.coerce.number().int().min(1).max(120).default(24),
   STATIC_ADMIN_DIR: z.string().optional(),
   STATIC_H5_DIR: z.string().optional(),
   /** FILE_STORE, FILE_STORE_DIR and S3_*: see modules/files/config.ts. */
@@ -83,6 +85,8 @@ export interface AppConfig {
   outbox: { intervalMs: number; maxAttempts: number };
   worker: { concurrency: number; pollMs: number; leaseMs: number };
   seedDemo: boolean;
+  /** With the demo seed: the world loaded through the credit-data pipeline at start (0 firms = none). */
+  demoWorld: { enterprises: number; months: number };
   staticAdminDir: string;
   staticH5Dir: string;
   fileStore: FileStoreConfig;
@@ -168,6 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     outbox: { intervalMs: e.OUTBOX_INTERVAL_MS, maxAttempts: e.OUTBOX_MAX_ATTEMPTS },
     worker: { concurrency: e.WORKER_CONCURRENCY, pollMs: e.WORKER_POLL_MS, leaseMs: e.WORKER_LEASE_MS },
     seedDemo: e.SEED_DEMO === 'true',
+    demoWorld: { enterprises: e.DEMO_WORLD_ENTERPRISES, months: e.DEMO_WORLD_MONTHS },
     staticAdminDir: e.STATIC_ADMIN_DIR ?? path.join(repoRoot, 'admin', 'dist'),
     staticH5Dir: e.STATIC_H5_DIR ?? path.join(repoRoot, 'miniapp', 'dist', 'h5'),
     fileStore: fileStoreConfig(e, e.DATA_DIR, ConfigError),

@@ -38,6 +38,8 @@ async function startServer({ root, dataDir, logFile, staticAdminDir, staticH5Dir
   Object.assign(env, {
     DATA_DIR: dataDir,
     SEED_DEMO: 'true',
+    // The scenarios count the records they import themselves: no generated demo world beside them.
+    DEMO_WORLD_ENTERPRISES: '0',
     ALLOW_ADMIN_WITHOUT_TOTP: 'true',
     PORT: String(port),
     HOST: '127.0.0.1',
