@@ -16,6 +16,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { canonicalCreditContent, normaliseCreditRow, type PageResult, type TDataSourceWithSecret, type TIngestBatch, type TOrganisation } from '@xyd/shared';
+import { CREDIT_RECORD_COLUMNS } from '../../server/src/modules/credit-data/ingest';
 import { startWorker } from '../../server/src/jobs/worker';
 import { ConsoleApi, SourceSender, chunked, writeCsvFile } from '../../server/src/seed/load-world';
 import { lastCompleteMonth, resolveWorld, worldRows, type World, type WorldRecord } from '../../server/src/seed/world';
@@ -89,25 +90,8 @@ async function rawDb(url: string): Promise<RawDb> {
   };
 }
 
-const RAW_COLUMNS = [
-  'id',
-  'enterprise_id',
-  'uscc',
-  'category',
-  'source_id',
-  'external_id',
-  'period',
-  'occurred_on',
-  'ends_on',
-  'adverse',
-  'corrected',
-  'payload',
-  'content_hash',
-  'is_current',
-  'batch_id',
-  'row_no',
-  'created_at',
-];
+/** The same columns as the pipeline writes. */
+const RAW_COLUMNS = CREDIT_RECORD_COLUMNS;
 
 /** bench_raw: credit_records' columns and indexes (LIKE on MySQL; the stored schema, renamed, on SQLite). */
 async function createRawTable(server: TestServer, raw: RawDb): Promise<void> {

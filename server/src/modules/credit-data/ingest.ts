@@ -174,7 +174,8 @@ function registrationUpsert(record: TCreditRecordInput): RegistrationUpsert {
   };
 }
 
-const RECORD_COLUMNS = [
+/** The columns of one credit record row, in the order the pipeline inserts them. */
+export const CREDIT_RECORD_COLUMNS = [
   'id',
   'enterprise_id',
   'uscc',
@@ -356,7 +357,7 @@ export async function writeChunk(
     })) as unknown as [unknown, number];
     if (affected !== 1) throw new UniqueConstraintError({ message: 'current version changed concurrently' });
   }
-  await insertRows(app, 'credit_records', RECORD_COLUMNS, inserts, t);
+  await insertRows(app, 'credit_records', CREDIT_RECORD_COLUMNS, inserts, t);
   await insertRows(app, 'held_credit_rows', HELD_COLUMNS, heldInserts, t);
   await markChanged(app, touched, category, t);
   if (registered.length > 0 && (await anyHeld(app, registered, t))) await enqueueJob(t, 'credit.release-held', { usccs: registered });
