@@ -1,4 +1,5 @@
 import {
+  CREDIT_CATEGORIES,
   CREDIT_FIELDS,
   isIndustryClass,
   usccCheckCharacter,
@@ -14,6 +15,7 @@ import {
   type TPenaltySeverity,
   type TPenaltyType,
   type TTaxCreditLevel,
+  type TUnknownUsccPolicy,
 } from '@xyd/shared';
 import { demoEnterprises, type DemoEnterprise } from './demo';
 
@@ -26,6 +28,12 @@ import { demoEnterprises, type DemoEnterprise } from './demo';
  * Rows are in push form (the record keys of CREDIT_FIELDS, money in integer fen, enums by value, ISO dates);
  * `fileCells` turns one into the cells a department's CSV export would hold (money in 元, enums by label, 是/否).
  * Both forms normalise to the same record, so a row sent either way is the same version to the pipeline.
+ *
+ * Real sources are not clean, and the world is not either: `worldFileRows` is a department's file as it arrives,
+ * with a few mistyped rows (a wrong check character, a letter O for a zero, three decimals, month 13, an empty
+ * required cell, an unknown label) and a few rows about firms that have no registration. The mistyped rows are
+ * copies of good rows under new external ids, so every good record is still sent and every story still holds.
+ * One source stops sending some months before the window ends. Pushes stay clean.
  */
 
 export interface WorldOptions {
@@ -510,6 +518,10 @@ export interface WorldSource {
   organisation: { name: string; type: TOrgType; regionCode: string } | null;
   categories: readonly TCreditCategory[];
   regionCodes: readonly string[];
+  /** What the pipeline does with a row about a firm it has no registration for. */
+  unknownUscc: TUnknownUsccPolicy;
+  /** The source stopped sending this many months before the window's end (0: it still sends). */
+  silentMonths: number;
 }
 
 /** The departments that send the world's data, with what each may send and where. */
@@ -520,6 +532,8 @@ export const WORLD_SOURCES: readonly WorldSource[] = [
     organisation: { name: '浙江省市场监督管理局', type: 'government', regionCode: '330000' },
     categories: ['registration', 'licence', 'penalty', 'honour'],
     regionCodes: ['330000'],
+    unknownUscc: 'reject',
+    silentMonths: 0,
   },
   {
     key: 'tax',
@@ -527,6 +541,8 @@ export const WORLD_SOURCES: readonly WorldSource[] = [
     organisation: { name: '国家税务总局浙江省税务局', type: 'government', regionCode: '330000' },
     categories: ['tax', 'blacklist'],
     regionCodes: ['330000'],
+    unknownUscc: 'reject',
+    silentMonths: 0,
   },
   {
     key: 'hrss',
@@ -534,6 +550,9 @@ export const WORLD_SOURCES: readonly WorldSource[] = [
     organisation: { name: '浙江省人力资源和社会保障厅', type: 'government', regionCode: '330000' },
     categories: ['social_security'],
     regionCodes: ['330100', '330200'],
+    // Social insurance often enrols a new firm's staff before its registration reaches the platform: held until it does.
+    unknownUscc: 'hold',
+    silentMonths: 0,
   },
   {
     key: 'grid',
@@ -541,6 +560,8 @@ export const WORLD_SOURCES: readonly WorldSource[] = [
     organisation: null,
     categories: ['utility'],
     regionCodes: ['330000'],
+    unknownUscc: 'reject',
+    silentMonths: 0,
   },
   {
     key: 'court',
@@ -548,6 +569,8 @@ export const WORLD_SOURCES: readonly WorldSource[] = [
     organisation: { name: '浙江省高级人民法院', type: 'government', regionCode: '330000' },
     categories: ['court_case', 'blacklist'],
     regionCodes: ['330000'],
+    unknownUscc: 'reject',
+    silentMonths: 0,
   },
   {
     key: 'logistics',
@@ -555,8 +578,18 @@ export const WORLD_SOURCES: readonly WorldSource[] = [
     organisation: null,
     categories: ['logistics'],
     regionCodes: ['330100'],
+    unknownUscc: 'reject',
+    // Stopped sending three months before the window's end: the quality page shows its data going stale.
+    silentMonths: 3,
   },
 ];
+
+const SOURCE_BY_KEY = new Map(WORLD_SOURCES.map((s) => [s.key, s]));
+
+/** The last month a source sends rows about: the window's last, or earlier for a source that went silent. */
+export function worldLastSentAbs(world: World, source: WorldSourceKey): number {
+  return Math.max(world.startAbs, world.endAbs - (SOURCE_BY_KEY.get(source)?.silentMonths ?? 0));
+}
 
 const insuredHere = (regionCode: string) => regionCode.startsWith('3301') || regionCode.startsWith('3302');
 const warehousedHere = (regionCode: string) => regionCode.startsWith('3301');
@@ -827,6 +860,10 @@ export interface WorldRow {
 }
 
 const MONTHLY: ReadonlySet<TCreditCategory> = new Set(['tax', 'social_security', 'utility']);
+/** The key of each category's event date (its first date column: established, valid from, decided, listed, …). */
+const EVENT_DATE_KEY: Partial<Record<TCreditCategory, string>> = Object.fromEntries(
+  CREDIT_CATEGORIES.flatMap((c) => CREDIT_FIELDS[c].filter((f) => f.type === 'date').slice(0, 1).map((f) => [c, f.key])),
+);
 
 const BRAND_HEADS = '云钱西之梦临运龙良望明天东三海甬宝灵玉孤北曙翠文留金华瑞信恒嘉德鸿泰盛隆丰祥宏兴安永达新越诚锦博卓'.split('');
 const BRAND_TAILS = '栖江溪湖山川源泽林峰辰宇航阳晨光远达通顺和丰立鼎创新联合发力益升启'.split('');
@@ -1203,7 +1240,8 @@ const CATEGORY_SOURCE: Record<Exclude<TCreditCategory, 'blacklist'>, WorldSource
 export function* worldRows(world: World, category: TCreditCategory, options: { months?: readonly number[] } = {}): Generator<WorldRow> {
   if (MONTHLY.has(category)) {
     const source = CATEGORY_SOURCE[category as 'tax'];
-    const months = options.months ?? Array.from({ length: world.months }, (_, i) => world.startAbs + i);
+    const lastSent = worldLastSentAbs(world, source);
+    const months = (options.months ?? Array.from({ length: world.months }, (_, i) => world.startAbs + i)).filter((abs) => abs <= lastSent);
     for (const abs of months) {
       for (let i = 0; i < world.enterprises; i++) {
         const firm = worldFirm(world, i);
@@ -1216,10 +1254,18 @@ export function* worldRows(world: World, category: TCreditCategory, options: { m
     }
     return;
   }
+  // A silent source sends nothing that happened after its last month.
+  const dateKey = EVENT_DATE_KEY[category]!;
+  const sentUntil = new Map<WorldSourceKey, string>();
+  for (const spec of WORLD_SOURCES) if (spec.silentMonths > 0) sentUntil.set(spec.key, isoDay(lastDayOf(worldLastSentAbs(world, spec.key))));
+  const sent = (source: WorldSourceKey, record: WorldRecord) => {
+    const until = sentUntil.get(source);
+    return until === undefined || String(record[dateKey]) <= until;
+  };
   for (let i = 0; i < world.enterprises; i++) {
     const firm = worldFirm(world, i);
     if (category === 'blacklist') {
-      for (const row of blacklistRows(world, firm)) yield { source: row.source, category, record: row.record };
+      for (const row of blacklistRows(world, firm)) if (sent(row.source, row.record)) yield { source: row.source, category, record: row.record };
       continue;
     }
     const source = CATEGORY_SOURCE[category];
@@ -1235,7 +1281,7 @@ export function* worldRows(world: World, category: TCreditCategory, options: { m
               : category === 'court_case'
                 ? courtRows(world, firm)
                 : logisticsRows(world, firm);
-    for (const record of records) yield { source, category, record };
+    for (const record of records) if (sent(source, record)) yield { source, category, record };
   }
 }
 

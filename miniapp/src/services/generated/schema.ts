@@ -3806,7 +3806,7 @@ export interface operations {
                 "multipart/form-data": {
                     /**
                      * Format: binary
-                     * @description CSV（UTF-8 或 GBK）或 XLSX 文件，表头为模板中的中文列名
+                     * @description CSV（UTF-8 或 GBK）或 XLSX 文件，表头为模板中的中文列名，不超过 2 GB
                      */
                     file?: string;
                 };
