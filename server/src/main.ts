@@ -34,10 +34,11 @@ async function main(): Promise<void> {
   const stopWorker = startWorker(app, app.config.worker);
   const server: Server = koa.listen(config.port, config.host);
   await new Promise<void>((resolve) => server.once('listening', resolve));
-  // The demo's credit data arrives through the real pipeline (files and signed pushes, on this process's worker);
-  // a second start finds it all there and changes nothing.
+  // The demo's credit data arrives through the real pipeline (files and signed pushes, on this process's worker),
+  // once, into the freshly seeded database: sending it again would change no record but would count every row
+  // again (as duplicates and rejections) in the data-quality figures.
   const world =
-    config.seedDemo && config.demoWorld.enterprises > 0
+    seeded && config.demoWorld.enterprises > 0
       ? await loadDemoWorld(app, { ...config.demoWorld, worker: false, log: (line) => app.logger.debug(line) }).catch((error: unknown) => {
           app.logger.error({ err: error }, 'the demo world did not load');
           return null;

@@ -37,6 +37,7 @@ import {
   lastCompleteMonth,
   monthKey,
   resolveWorld,
+  worldFileRows,
   worldMonths,
   worldRowsOf,
   type World,
@@ -50,9 +51,12 @@ import {
  * sources, registration arrives first as CSV files imported by the worker, then the other categories, the large
  * ones as files (one per FILE_ROWS rows) and some as signed pushes of JSON batches (utilities month by month).
  * Nothing is inserted directly: every row is normalised, checked, de-duplicated and stored by the server.
+ * The files are as departments send them (`worldFileRows`): a few mistyped rows, which the pipeline rejects with
+ * their reasons, and a few rows about firms without a registration, rejected or held as the source is configured.
  *
  * Running it again with the same options changes nothing: records reuse their external ids (so the files come
- * back as duplicates) and pushes reuse their batch ids (so they replay the first answer).
+ * back as duplicates, but for the mistyped and unknown firms' rows, which are rejected and counted again; held
+ * rows are duplicates) and pushes reuse their batch ids (so they replay the first answer).
  */
 
 export const FILE_ROWS = 500_000;
@@ -304,12 +308,16 @@ async function ensureSources(api: ConsoleApi): Promise<Map<WorldSourceKey, Ready
     if (!found) {
       keyed = await api.post<TDataSourceWithSecret>(
         '/data-sources',
-        { organisationId: organisation.id, name: spec.name, categories: spec.categories, regionCodes: spec.regionCodes, unknownUscc: 'reject' },
+        { organisationId: organisation.id, name: spec.name, categories: spec.categories, regionCodes: spec.regionCodes, unknownUscc: spec.unknownUscc },
         `登记数据源「${spec.name}」`,
       );
     } else {
-      if (!sameSet(found.categories, spec.categories) || !sameSet(found.regionCodes, spec.regionCodes) || !found.enabled) {
-        await api.patch(`/data-sources/${found.id}`, { categories: spec.categories, regionCodes: spec.regionCodes, enabled: true }, `更新数据源「${spec.name}」`);
+      if (!sameSet(found.categories, spec.categories) || !sameSet(found.regionCodes, spec.regionCodes) || !found.enabled || found.unknownUscc !== spec.unknownUscc) {
+        await api.patch(
+          `/data-sources/${found.id}`,
+          { categories: spec.categories, regionCodes: spec.regionCodes, unknownUscc: spec.unknownUscc, enabled: true },
+          `更新数据源「${spec.name}」`,
+        );
       }
       // The secret was shown once, at creation: a new run takes a new key (the old one stops at once).
       keyed = await api.post<TDataSourceWithSecret>(`/data-sources/${found.id}/rotate`, { graceHours: 0 }, `轮换数据源「${spec.name}」的密钥`);
@@ -610,7 +618,7 @@ export async function loadWorld(api: ConsoleApi, options: LoadWorldOptions): Pro
 
   const tmp = await mkdtemp(path.join(options.tmpDir ?? os.tmpdir(), 'xyd-world-'));
 
-  /** Writes a category's rows into CSV files of `fileRows` rows and uploads each as it is complete. */
+  /** Writes a category's file rows into CSV files of `fileRows` rows and uploads each as it is complete. */
   const uploadFiles = async (sourceKey: WorldSourceKey, category: TCreditCategory) => {
     const source = sources.get(sourceKey)!;
     let file: CsvFile | null = null;
@@ -634,9 +642,9 @@ export async function loadWorld(api: ConsoleApi, options: LoadWorldOptions): Pro
       watcher.add({ id: batch.id, source: sourceKey, category, name, rows: done.rows, rowsDone: 0, status: batch.status });
     };
     const header = fileHeader(category);
-    for (const record of worldRowsOf(world, sourceKey, category)) {
+    for (const row of worldFileRows(world, sourceKey, category)) {
       file ??= CsvFile.open(path.join(tmp, `${CREDIT_CATEGORY_LABELS[category]}-${world.fingerprint}-${++part}.csv`), header);
-      await file.write(fileCells(category, record));
+      await file.write(row.cells);
       if (file.rows >= fileRows || file.bytes >= fileBytes) await upload();
     }
     await upload();

@@ -1322,3 +1322,205 @@ export function fileCells(category: TCreditCategory, record: WorldRecord): strin
     }
   });
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Files as they arrive: mistyped rows and firms without a registration
+
+/** The mistakes department files have; each one the normaliser refuses with its own reason. */
+export const WORLD_DEFECT_KINDS = ['uscc_check', 'letter_o', 'three_decimals', 'bad_month', 'missing_cell', 'unknown_label'] as const;
+export type WorldDefectKind = (typeof WORLD_DEFECT_KINDS)[number];
+
+export interface WorldDefect {
+  kind: WorldDefectKind;
+  /** The field (record key) whose cell is wrong, and what that cell says. */
+  field: string;
+  cell: string;
+}
+
+export interface WorldFileRow {
+  cells: string[];
+  /** What the row says when read right; a mistyped copy has its own external id. */
+  record: WorldRecord;
+  /** What was mistyped: null for a clean row. */
+  defect: WorldDefect | null;
+  /** The row is about a firm that has no registration in the world. */
+  unregistered: boolean;
+}
+
+/** One clean row in this many of a category's file rows is followed by a mistyped copy (and every file has one). */
+export const WORLD_DEFECT_EVERY = 160;
+/** One firm without a registration per this many firms (at least one), in the monthly files. */
+export const WORLD_UNREGISTERED_PER = 500;
+
+/** Labels that are no option of the field (an enum, or a yes/no column), as clerks type them. */
+const UNKNOWN_LABELS: Partial<Record<TCreditCategory, Record<string, readonly string[]>>> = {
+  registration: { scale: ['大型', '小微', '个体'], status: ['迁出', '停业'] },
+  licence: { status: ['暂扣', '待年检', '换证中'] },
+  penalty: { severity: ['特别严重', '情节轻微', '重大'], corrected: ['已修复', '修复中'] },
+  tax: { creditLevel: ['AA', 'A+', 'B-', '未评'] },
+  logistics: { pledged: ['已质押', '未质押'] },
+};
+
+const CATEGORY_NUMBER = new Map(CREDIT_CATEGORIES.map((c, i) => [c, i + 1]));
+
+/**
+ * A mistyped copy of a clean row: its cells with one mistake, under a new external id (the clerk's system gave the
+ * re-entered row a number of its own), so the good row beside it still stands.
+ */
+function mistypedCopy(world: World, category: TCreditCategory, record: WorldRecord, cells: readonly string[], n: number): WorldFileRow {
+  const r = new Rand(seedOf(world.seed, CATEGORY_NUMBER.get(category)!, n, 21));
+  const fields = CREDIT_FIELDS[category];
+  const copy: WorldRecord = { ...record, externalId: `${String(record.externalId)}-R` };
+  const out = [...cells];
+  out[1] = String(copy.externalId);
+  const at = (key: string) => fields.findIndex((f) => f.key === key);
+  const money = fields.flatMap((f, i) => (f.type === 'yuan' && out[i] !== '' ? [i] : []));
+  const withZero = money.filter((i) => out[i]!.includes('0'));
+  const timeKey = fields.find((f) => f.type === 'month')?.key ?? EVENT_DATE_KEY[category];
+  const time = timeKey === undefined ? -1 : at(timeKey);
+  const required = fields.flatMap((f, i) => (i >= 2 && f.required && out[i] !== '' ? [i] : []));
+  const labelled = Object.keys(UNKNOWN_LABELS[category] ?? {}).map(at).filter((i) => i >= 0);
+
+  const kinds = WORLD_DEFECT_KINDS.filter((kind) => {
+    switch (kind) {
+      case 'letter_o':
+        return withZero.length > 0;
+      case 'three_decimals':
+        return money.length > 0;
+      case 'bad_month':
+        return time >= 0 && out[time] !== '';
+      case 'missing_cell':
+        return required.length > 0;
+      case 'unknown_label':
+        return labelled.length > 0;
+      default:
+        return true;
+    }
+  });
+  const kind = r.pick(kinds);
+  let i = 0;
+  switch (kind) {
+    case 'uscc_check': {
+      // A slip on the last character: the code no longer checks (GB 32100-2015).
+      const code = out[0]!;
+      const others = USCC_CHARSET.replace(code[17]!, '');
+      out[0] = code.slice(0, 17) + others[r.int(0, others.length - 1)]!;
+      break;
+    }
+    case 'letter_o': {
+      i = r.pick(withZero);
+      const zeros = [...out[i]!].flatMap((ch, k) => (ch === '0' ? [k] : []));
+      const k = r.pick(zeros);
+      out[i] = `${out[i]!.slice(0, k)}O${out[i]!.slice(k + 1)}`;
+      break;
+    }
+    case 'three_decimals':
+      // An amount computed in a spreadsheet and exported unrounded.
+      i = r.pick(money);
+      out[i] = `${out[i]!}${r.int(1, 9)}`;
+      break;
+    case 'bad_month':
+      // 2025-13 for a month, 2025-13-05 for a date.
+      i = time;
+      out[i] = `${out[i]!.slice(0, 4)}-13${out[i]!.slice(7)}`;
+      break;
+    case 'missing_cell':
+      i = r.pick(required);
+      out[i] = '';
+      break;
+    case 'unknown_label':
+      i = r.pick(labelled);
+      out[i] = r.pick(UNKNOWN_LABELS[category]![fields[i]!.key]!);
+      break;
+  }
+  return { cells: out, record: copy, defect: { kind, field: fields[i]!.key, cell: out[i]! }, unregistered: false };
+}
+
+/** How many firms without a registration the world's monthly files carry rows about. */
+export function worldUnregisteredCount(world: World): number {
+  return Math.ceil(world.enterprises / WORLD_UNREGISTERED_PER);
+}
+
+const INSURED_DISTRICTS = WORLD_DISTRICTS.filter((d) => insuredHere(d.code)).map((d) => [d, d.weight] as const);
+
+/**
+ * The k-th firm without a registration: a young firm that pays tax and social insurance from a month of the
+ * window's last year, whose registration has not reached the platform. Its code checks, and no firm of any world has it (its index is
+ * beyond the largest world).
+ */
+export function worldUnregisteredFirm(world: World, k: number): WorldFirm {
+  const index = WORLD_MAX_ENTERPRISES + k;
+  const base = worldFirm(world, index);
+  const r = new Rand(seedOf(world.seed, index, 0, 30));
+  const district = r.weighted(INSURED_DISTRICTS);
+  // Established 3–12 months before the window's end: registration data lags, but not for years.
+  const span = Math.min(world.months, 12);
+  const firstAbs = world.endAbs - r.int(Math.min(2, span - 1), span - 1);
+  return {
+    ...base,
+    uscc: worldUscc(district.code, index),
+    district,
+    establishedDay: r.int(firstDayOf(firstAbs - 1), lastDayOf(firstAbs - 1)),
+    decline: null,
+    penalties: 0,
+    blacklist: null,
+    honour: null,
+    courtCases: 0,
+    logistics: false,
+    licensed: false,
+    abnormal: false,
+    story: null,
+  };
+}
+
+/**
+ * A source's file of one category as it arrives: the clean rows of `worldRowsOf` in order, a mistyped copy after
+ * one in each WORLD_DEFECT_EVERY of them (at a seeded place; a shorter file ends with one, so even a tiny world
+ * shows one), and in monthly files, after each month's rows, the rows of the firms without a registration. The
+ * same options give the same file.
+ */
+export function* worldFileRows(world: World, source: WorldSourceKey, category: TCreditCategory): Generator<WorldFileRow> {
+  const number = CATEGORY_NUMBER.get(category)!;
+  // Row n of the clean rows is copied mistyped when it is its block's chosen one.
+  let n = 0;
+  let block = -1;
+  let mistypedAt = 0;
+  let mistyped = 0;
+  let last: { record: WorldRecord; cells: string[]; n: number } | null = null;
+  function* rowsOf(records: Iterable<WorldRecord>): Generator<WorldFileRow> {
+    for (const record of records) {
+      const cells = fileCells(category, record);
+      yield { cells, record, defect: null, unregistered: false };
+      if (Math.floor(n / WORLD_DEFECT_EVERY) !== block) {
+        block = Math.floor(n / WORLD_DEFECT_EVERY);
+        mistypedAt = new Rand(seedOf(world.seed, number, block, 20)).int(0, WORLD_DEFECT_EVERY - 1);
+      }
+      if (n % WORLD_DEFECT_EVERY === mistypedAt) {
+        mistyped += 1;
+        yield mistypedCopy(world, category, record, cells, n);
+      }
+      last = { record, cells, n };
+      n += 1;
+    }
+  }
+  /** A file shorter than its first block's chosen row ends with a mistyped copy of its last row. */
+  const lastMistyped = () => (mistyped === 0 && last ? [mistypedCopy(world, category, last.record, last.cells, last.n)] : []);
+  if (!MONTHLY.has(category)) {
+    yield* rowsOf(worldRowsOf(world, source, category));
+    yield* lastMistyped();
+    return;
+  }
+  const unregistered = CATEGORY_SOURCE[category as 'tax'] === source ? Array.from({ length: worldUnregisteredCount(world) }, (_, k) => worldUnregisteredFirm(world, k)) : [];
+  for (const abs of worldMonths(world)) {
+    if (abs > worldLastSentAbs(world, source)) break;
+    yield* rowsOf(worldRowsOf(world, source, category, { months: [abs] }));
+    for (const firm of unregistered) {
+      if (abs < firstActiveAbs(world, firm)) continue;
+      if (category === 'social_security' && !insuredHere(firm.district.code)) continue;
+      const month = firmMonth(world, firm, abs);
+      const record = category === 'tax' ? taxRow(firm, abs, month) : category === 'social_security' ? socialRow(firm, abs, month) : utilityRow(firm, abs, month);
+      yield { cells: fileCells(category, record), record, defect: null, unregistered: true };
+    }
+  }
+  yield* lastMistyped();
+}
