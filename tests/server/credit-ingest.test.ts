@@ -443,6 +443,25 @@ describe('file imports', () => {
     expect(batch.counts).toMatchObject({ received: 100, accepted: 100, rejected: 0 });
   });
 
+  it("lets a user of the source's organisation import, and no one of another organisation", async () => {
+    const own = await signInAdmin(server, 'gov_city');
+    const listed = await own.get('/api/v1/data-sources');
+    expect(listed.body.data.list.map((x: { id: string }) => x.id)).toContain(market.id);
+    const file = Buffer.from([header, `${hangzhou[2]!.uscc},ORG-1,2023-11,1,1,0,A`].join('\n'));
+    const res = await own.post('/api/v1/ingest-batches').field('sourceId', market.id).field('category', 'tax').attach('file', file, 'org.csv');
+    expect(res.status).toBe(201);
+    expect((await own.get(`/api/v1/ingest-batches/${res.body.data.id}`)).status).toBe(200);
+    const other = await signInAdmin(server, 'gov_province');
+    expect((await other.get('/api/v1/data-sources')).body.data.list.map((x: { id: string }) => x.id)).not.toContain(market.id);
+    const refused = await other.post('/api/v1/ingest-batches').field('sourceId', market.id).field('category', 'tax').attach('file', file, 'org.csv');
+    expect(refused.status).toBe(404);
+    expect((await other.get(`/api/v1/ingest-batches/${res.body.data.id}`)).status).toBe(404);
+    expect((await other.get(`/api/v1/ingest-batches/${res.body.data.id}/error-report`)).status).toBe(404);
+    // Not a category of the source: refused with its code.
+    const wrong = await own.post('/api/v1/ingest-batches').field('sourceId', market.id).field('category', 'utility').attach('file', file, 'org.csv');
+    expect(wrong.body.errorCode).toBe('CATEGORY_NOT_ALLOWED');
+  });
+
   it('serves templates for every category', async () => {
     const csv = await admin.get('/api/v1/credit-data/templates/penalty').query({ format: 'csv' }).buffer(true);
     expect(csv.status).toBe(200);
