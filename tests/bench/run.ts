@@ -12,22 +12,13 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startTestServer, type TestServer } from '../server/helpers';
 import { queryCounter } from '../../server/src/db';
-import { benchIngest, ingestTable } from './ingest';
+import { benchIngest, ingestTable, type IngestFigure } from './ingest';
 
 const DURATION_MS = Number(process.env.BENCH_MS ?? 3000);
 const CONCURRENCY = [1, 16];
 
-interface Figure {
-  value: number;
-  unit: string;
-  baseline: number;
-  baselineName: string;
-  ratio: number;
-  p50?: number;
-  p99?: number;
-  queriesPerRequest?: number;
-  clients?: number;
-}
+/** One figure beside its baseline (the ingest figures add their own fields, such as peak RSS). */
+type Figure = IngestFigure & { queriesPerRequest?: number; clients?: number };
 
 /** Runs `op` from `clients` loops for the duration; returns operations per second and latency percentiles (ms). */
 async function measure(clients: number, op: () => Promise<unknown>): Promise<{ perSecond: number; p50: number; p99: number }> {

@@ -5,7 +5,6 @@ import {
   PageContainer,
   ProForm,
   ProFormDatePicker,
-  ProFormDigit,
   ProFormText,
   ProFormTextArea,
   ProTable,
@@ -24,6 +23,7 @@ import type { Rule } from 'antd/es/form';
 import { Alert, App, Button, type ButtonProps, Popconfirm, Space, Tag, Typography } from 'antd';
 import { useRef, useState } from 'react';
 import PageTitle from '@/components/PageTitle';
+import RotateKeyForm from '@/components/RotateKeyForm';
 import { toTableResult } from '@/services/api';
 import { createApiClient, disableApiClient, listApiClients, rotateApiClientSecret, updateApiClient } from '@/services/generated';
 import { formatDateTime } from '@/utils/format';
@@ -283,34 +283,15 @@ export default function ApiClientsPage() {
                 <ExpiryField />
                 <AllowListField />
               </ModalForm>,
-              <ModalForm<{ graceHours: number }>
+              <RotateKeyForm
                 key="rotate"
-                title={`轮换 ${client.name} 的密钥`}
-                width={480}
-                trigger={<a data-testid="client-rotate">轮换密钥</a>}
-                initialValues={{ graceHours: API_CLIENT_DEFAULT_GRACE_HOURS }}
-                modalProps={{ destroyOnHidden: true }}
-                submitter={{ searchConfig: { submitText: '确认轮换' } }}
-                onFinish={({ graceHours }) => rotate(client, graceHours)}
-              >
-                <Alert
-                  type="warning"
-                  showIcon
-                  style={{ marginBottom: 16 }}
-                  data-testid="rotate-warning"
-                  message="将生成新密钥，新密钥只显示一次"
-                  description="宽限期内旧密钥仍可使用，宽限期结束后只有新密钥有效；宽限期填 0 则旧密钥立即失效。"
-                />
-                <ProFormDigit
-                  name="graceHours"
-                  label="旧密钥宽限期（小时）"
-                  min={0}
-                  max={API_CLIENT_MAX_GRACE_HOURS}
-                  fieldProps={{ precision: 0, 'aria-label': '旧密钥宽限期（小时）' }}
-                  extra={`0–${API_CLIENT_MAX_GRACE_HOURS} 小时，默认 ${API_CLIENT_DEFAULT_GRACE_HOURS} 小时`}
-                  rules={[{ required: true, message: '请输入宽限期' }]}
-                />
-              </ModalForm>,
+                holderName={client.name}
+                defaultGraceHours={API_CLIENT_DEFAULT_GRACE_HOURS}
+                maxGraceHours={API_CLIENT_MAX_GRACE_HOURS}
+                oldKeyUse="使用"
+                testId="client-rotate"
+                onRotate={(graceHours) => rotate(client, graceHours)}
+              />,
               <Popconfirm
                 key="disable"
                 title={`停用 ${client.name}？`}

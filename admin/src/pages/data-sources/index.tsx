@@ -1,5 +1,5 @@
 import { PlusOutlined } from '@ant-design/icons';
-import { type ActionType, ModalForm, PageContainer, ProFormDigit, ProTable, type ProColumns } from '@ant-design/pro-components';
+import { type ActionType, ModalForm, PageContainer, ProTable, type ProColumns } from '@ant-design/pro-components';
 import type { TDataSource, TUpdateDataSource } from '@xyd/shared';
 import {
   CREDIT_CATEGORY_LABELS,
@@ -7,9 +7,10 @@ import {
   DATA_SOURCE_MAX_GRACE_HOURS,
   UNKNOWN_USCC_POLICY_LABELS,
 } from '@xyd/shared';
-import { Alert, App, Button, type ButtonProps, Popconfirm, Space, Tag, Typography } from 'antd';
+import { App, Button, type ButtonProps, Popconfirm, Space, Tag, Typography } from 'antd';
 import { useRef, useState } from 'react';
 import PageTitle from '@/components/PageTitle';
+import RotateKeyForm from '@/components/RotateKeyForm';
 import { toTableResult } from '@/services/api';
 import { createDataSource, listDataSources, rotateDataSourceKey, updateDataSource } from '@/services/generated';
 import { formatDateTime } from '@/utils/format';
@@ -168,34 +169,15 @@ export default function DataSourcesPage() {
         >
           <SourceFields creating={false} />
         </ModalForm>,
-        <ModalForm<{ graceHours: number }>
+        <RotateKeyForm
           key="rotate"
-          title={`轮换 ${source.name} 的密钥`}
-          width={480}
-          trigger={<a data-testid="source-rotate">轮换密钥</a>}
-          initialValues={{ graceHours: DATA_SOURCE_DEFAULT_GRACE_HOURS }}
-          modalProps={{ destroyOnHidden: true }}
-          submitter={{ searchConfig: { submitText: '确认轮换' } }}
-          onFinish={({ graceHours }) => rotate(source, graceHours)}
-        >
-          <Alert
-            type="warning"
-            showIcon
-            style={{ marginBottom: 16 }}
-            data-testid="rotate-warning"
-            message="将生成新密钥，新密钥只显示一次"
-            description="宽限期内旧密钥仍可签名推送，宽限期结束后只有新密钥有效；宽限期填 0 则旧密钥立即失效。"
-          />
-          <ProFormDigit
-            name="graceHours"
-            label="旧密钥宽限期（小时）"
-            min={0}
-            max={DATA_SOURCE_MAX_GRACE_HOURS}
-            fieldProps={{ precision: 0, 'aria-label': '旧密钥宽限期（小时）' }}
-            extra={`0–${DATA_SOURCE_MAX_GRACE_HOURS} 小时，默认 ${DATA_SOURCE_DEFAULT_GRACE_HOURS} 小时`}
-            rules={[{ required: true, message: '请输入宽限期' }]}
-          />
-        </ModalForm>,
+          holderName={source.name}
+          defaultGraceHours={DATA_SOURCE_DEFAULT_GRACE_HOURS}
+          maxGraceHours={DATA_SOURCE_MAX_GRACE_HOURS}
+          oldKeyUse="签名推送"
+          testId="source-rotate"
+          onRotate={(graceHours) => rotate(source, graceHours)}
+        />,
         <Popconfirm
           key="toggle"
           title={source.enabled ? `停用 ${source.name}？` : `启用 ${source.name}？`}
