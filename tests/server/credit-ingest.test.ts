@@ -462,6 +462,33 @@ describe('file imports', () => {
     expect(wrong.body.errorCode).toBe('CATEGORY_NOT_ALLOWED');
   });
 
+  it('registers overlapping new firms from two files imported at the same time, each firm once', async () => {
+    const second = await createSource({ categories: ['registration'], regionCodes: ['330100'] });
+    const regHeader = '统一社会信用代码,记录编号,企业名称,法定代表人,注册资本（元）,成立日期,国民经济行业代码,所属行政区划,企业规模,登记状态';
+    const file = (from: number, to: number, tag: string) => {
+      const lines = [regHeader];
+      for (let i = from; i < to; i++) lines.push(`${demoUscc('330106', 50_000 + i)},${tag}-${i},杭州并发登记${i}有限公司,王五,"500,000",2019-05-0${(i % 9) + 1},C3484,330106,小型,存续`);
+      return Buffer.from(lines.join('\n'));
+    };
+    const start = async (sourceId: string, bytes: Buffer) => {
+      const res = await admin.post('/api/v1/ingest-batches').field('sourceId', sourceId).field('category', 'registration').attach('file', bytes, 'reg.csv');
+      expect(res.status).toBe(201);
+      return res.body.data.id as string;
+    };
+    const ids = await Promise.all([start(market.id, file(0, 3000, 'A')), start(second.id, file(1500, 4500, 'B'))]);
+    const batches = await Promise.all(
+      ids.map((id) =>
+        waitFor('both imports to finish', async () => {
+          const batch = await admin.get(`/api/v1/ingest-batches/${id}`);
+          return ['done', 'failed'].includes(batch.body.data.status) ? batch.body.data : null;
+        }, 240_000),
+      ),
+    );
+    for (const batch of batches) expect({ status: batch.status, accepted: batch.counts.accepted, rejected: batch.counts.rejected }).toEqual({ status: 'done', accepted: 3000, rejected: 0 });
+    const firms = await server.app.db.sequelize.query("SELECT COUNT(*) AS n FROM enterprises WHERE name LIKE '杭州并发登记%'", { plain: true });
+    expect(Number((firms as { n: unknown }).n)).toBe(4500);
+  });
+
   it('serves templates for every category', async () => {
     const csv = await admin.get('/api/v1/credit-data/templates/penalty').query({ format: 'csv' }).buffer(true);
     expect(csv.status).toBe(200);
