@@ -3,6 +3,7 @@ export default defineAppConfig({
   subpackages: [
     { root: 'subpackages/enterprise', pages: ['bind/index', 'progress/index', 'data/index'] },
     { root: 'subpackages/account', pages: ['sessions/index', 'subscriptions/index'] },
+    { root: 'subpackages/credit', pages: ['profile/index', 'dispute/index', 'disputes/index'] },
   ],
   window: {
     backgroundTextStyle: 'light',

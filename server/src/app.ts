@@ -28,6 +28,8 @@ import { apiClientRoutes } from './modules/api-clients/routes';
 import { creditDataRoutes } from './modules/credit-data/routes';
 import { dataSourceCaller } from './modules/credit-data/sources';
 import './modules/credit-data/jobs';
+import './modules/credit-engine/jobs';
+import { creditEngineRoutes } from './modules/credit-engine/routes';
 import { apiClientCaller } from './modules/api-clients/service';
 import { isSignedRequest } from './modules/api-clients/signature';
 
@@ -114,6 +116,7 @@ export function buildApp(app: AppContext, options: BuildOptions = {}): { koa: Ko
     ...jobRoutes(app),
     ...apiClientRoutes(app),
     ...creditDataRoutes(app),
+    ...creditEngineRoutes(app),
   );
   // POST /audit-logs/verify asks the worker for a run; the request itself never walks the chain.
   setAuditVerificationRequester(async ({ full }) => {

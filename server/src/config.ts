@@ -44,6 +44,7 @@ const ZEnv = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   WORKER_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
   WORKER_LEASE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
+  CREDIT_SCORE_INTERVAL_MS: z.coerce.number().int().min(200).max(3_600_000).default(2000),
   SEED_DEMO: z.enum(['true', 'false']).optional(),
   DEMO_WORLD_ENTERPRISES: z.coerce.number().int().min(0).max(1_000_000).default(300),
   DEMO_WORLD_MONTHS: z.coerce.number().int().min(1).max(120).default(24),
@@ -84,6 +85,8 @@ export interface AppConfig {
   };
   outbox: { intervalMs: number; maxAttempts: number };
   worker: { concurrency: number; pollMs: number; leaseMs: number };
+  /** How often the change feed is scored (warnings follow a batch within about this long). */
+  credit: { scoreIntervalMs: number };
   seedDemo: boolean;
   /** With the demo seed: the world loaded through the credit-data pipeline at start (0 firms = none). */
   demoWorld: { enterprises: number; months: number };
@@ -171,6 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     outbox: { intervalMs: e.OUTBOX_INTERVAL_MS, maxAttempts: e.OUTBOX_MAX_ATTEMPTS },
     worker: { concurrency: e.WORKER_CONCURRENCY, pollMs: e.WORKER_POLL_MS, leaseMs: e.WORKER_LEASE_MS },
+    credit: { scoreIntervalMs: e.CREDIT_SCORE_INTERVAL_MS },
     seedDemo: e.SEED_DEMO === 'true',
     demoWorld: { enterprises: e.DEMO_WORLD_ENTERPRISES, months: e.DEMO_WORLD_MONTHS },
     staticAdminDir: e.STATIC_ADMIN_DIR ?? path.join(repoRoot, 'admin', 'dist'),

@@ -15,6 +15,7 @@ export * from './jobs/schema';
 export * from './api-clients/schema';
 export * from './industry';
 export * from './credit-data';
+export * from './credit-engine';
 
 // Default zod messages in Simplified Chinese for every app that validates with these schemas.
 import { config, locales } from 'zod';

@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { startTestServer, type TestServer } from '../server/helpers';
 import { queryCounter } from '../../server/src/db';
 import { benchIngest, ingestTable, type IngestFigure } from './ingest';
+import { benchCredit, creditTable } from './credit';
 
 const DURATION_MS = Number(process.env.BENCH_MS ?? 3000);
 const CONCURRENCY = [1, 16];
@@ -87,6 +88,13 @@ async function rawClient(server: TestServer): Promise<{ query(sql: string, param
 async function main(): Promise<void> {
   const jsonAt = process.argv.indexOf('--json');
   const jsonFile = jsonAt >= 0 ? process.argv[jsonAt + 1] : null;
+  // BENCH_ONLY=credit runs the credit engine's figures alone.
+  if (process.env.BENCH_ONLY === 'credit') {
+    const credit = await benchCredit();
+    for (const line of creditTable(credit)) console.log(line);
+    if (jsonFile) fs.writeFileSync(jsonFile, `${JSON.stringify({ at: new Date().toISOString(), figures: credit }, null, 2)}\n`);
+    return;
+  }
   // Pushes in the ingest figures go as fast as the pipeline takes them, not at the per-source rate limit.
   const server = await startTestServer({ API_CLIENT_RATE_LIMIT: '1000000' }, { signInLimit: 1_000_000 });
   const listener = http.createServer(server.callback).listen(0);
@@ -158,23 +166,28 @@ async function main(): Promise<void> {
   for (const line of ingestTable(ingest)) console.log(line);
   const rssAfter = process.memoryUsage().rss;
   console.log(`\nRSS ${(memBefore / 2 ** 20).toFixed(0)} MiB before, ${(rssAfter / 2 ** 20).toFixed(0)} MiB after`);
+  listener.close();
+  agent.destroy();
+  await raw.close();
+  const dialect = server.app.db.dialect;
+  await server.close();
+
+  // On a server of its own (models follow the last server started), after the first is closed.
+  const credit = process.env.BENCH_CREDIT === '0' ? {} : await benchCredit();
+  for (const line of creditTable(credit)) console.log(line);
   if (jsonFile) {
     const out = {
-      dialect: server.app.db.dialect,
+      dialect,
       durationMs: DURATION_MS,
       at: new Date().toISOString(),
-      figures: { ...figures, ...ingest, 'RSS after bench': { value: Math.round(rssAfter / 2 ** 20), unit: 'MiB', baseline: Math.round(memBefore / 2 ** 20), ratio: Number((rssAfter / memBefore).toFixed(3)) } },
+      figures: { ...figures, ...ingest, ...credit, 'RSS after bench': { value: Math.round(rssAfter / 2 ** 20), unit: 'MiB', baseline: Math.round(memBefore / 2 ** 20), ratio: Number((rssAfter / memBefore).toFixed(3)) } },
     };
     fs.writeFileSync(jsonFile, `${JSON.stringify(out, null, 2)}\n`);
     console.log(`figures written to ${jsonFile}`);
   }
-  listener.close();
-  agent.destroy();
-  await raw.close();
-  await server.close();
 }
 
 main().catch((error) => {
-  console.error(error);
+  console.error(error instanceof Error ? (error.stack ?? error.message).slice(0, 4000) : error);
   process.exit(1);
 });

@@ -10,6 +10,7 @@ import { initJobModels } from '../modules/jobs/models';
 import { initIdWorkerModel } from './id-workers';
 import { initApiClientModels } from '../modules/api-clients/models';
 import { initCreditDataModels } from '../modules/credit-data/models';
+import { initCreditEngineModels } from '../modules/credit-engine/models';
 
 export function initModels(sequelize: Sequelize): void {
   Region.initModel(sequelize);
@@ -23,4 +24,5 @@ export function initModels(sequelize: Sequelize): void {
   initIdWorkerModel(sequelize);
   initApiClientModels(sequelize);
   initCreditDataModels(sequelize);
+  initCreditEngineModels(sequelize);
 }

@@ -30,6 +30,8 @@ export function recurringJobs(config: AppConfig): RecurringJob[] {
     { type: 'audit-runs.cleanup', cron: '50 3 * * *' },
     { type: 'credit.quality', cron: '15 * * * *' },
     { type: 'credit.retention', cron: '30 1 * * *' },
+    { type: 'credit.score-changes', everyMs: config.credit.scoreIntervalMs },
+    { type: 'credit.recompute-daily', cron: '10 2 * * *', maxAttempts: 3 },
   ];
 }
 

@@ -24,6 +24,7 @@ import {
 } from '@xyd/shared';
 import { buildApp } from '../app';
 import type { AppContext } from '../context';
+import { registeredEnterprisesByUscc } from '../modules/enterprises/repository';
 import { startWorker } from '../jobs/worker';
 import { signRequest } from '../modules/api-clients/signature';
 import { recordAudit } from '../modules/audit/service';
@@ -38,6 +39,8 @@ import {
   monthKey,
   resolveWorld,
   worldFileRows,
+  worldFirm,
+  worldOutcome,
   worldMonths,
   worldRowsOf,
   type World,
@@ -786,11 +789,44 @@ export async function loadDemoWorld(app: AppContext, options: DemoWorldOptions):
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const stopWorker = options.worker === false ? null : startWorker(app, { ...app.config.worker, pollMs: Math.min(app.config.worker.pollMs, 200) });
   try {
-    return await loadWorld(ConsoleApi.withSession(baseUrl, token), options);
+    const summary = await loadWorld(ConsoleApi.withSession(baseUrl, token), options);
+    await writeWorldOutcomes(app, options);
+    return summary;
   } finally {
     server.closeAllConnections();
     server.close();
     if (stopWorker) await stopWorker();
     await app.db.transaction((t) => revokeSession(t, sessionId, 'demo_world_done'));
   }
+}
+
+/**
+ * The world's simulated loan outcomes (worldOutcome), stored as observed outcomes for training a candidate scorecard
+ * on the platform's own data. Loans do not exist yet, so there is no API that reports outcomes; they are written
+ * here directly, replacing earlier demo outcomes of the same firms. In process only (not with `--url`).
+ */
+export async function writeWorldOutcomes(app: AppContext, options: LoadWorldOptions): Promise<number> {
+  const world = resolveWorld({ enterprises: options.enterprises, months: options.months, seed: options.seed, endMonth: options.endMonth ?? lastCompleteMonth() });
+  let written = 0;
+  for (let start = 0; start < world.enterprises; start += 1000) {
+    const firms = Array.from({ length: Math.min(1000, world.enterprises - start) }, (_, i) => worldFirm(world, start + i));
+    const known = await registeredEnterprisesByUscc(firms.map((f) => f.uscc));
+    const rows = firms.flatMap((firm) => {
+      const enterprise = known.get(firm.uscc);
+      if (!enterprise) return [];
+      const outcome = worldOutcome(world, firm);
+      return [{ enterpriseId: enterprise.id, observedOn: outcome.observedOn, defaulted: outcome.defaulted }];
+    });
+    if (rows.length === 0) continue;
+    await app.db.transaction(async (t) => {
+      const sequelize = app.db.sequelize;
+      await sequelize.query('DELETE FROM credit_outcomes WHERE enterprise_id IN (:ids)', { replacements: { ids: rows.map((r) => r.enterpriseId) }, transaction: t });
+      await sequelize.query(
+        `INSERT INTO credit_outcomes (enterprise_id, observed_on, defaulted, origin) VALUES ${rows.map(() => "(?, ?, ?, 'demo')").join(',')}`,
+        { replacements: rows.flatMap((r) => [r.enterpriseId, r.observedOn, r.defaulted]), transaction: t },
+      );
+    });
+    written += rows.length;
+  }
+  return written;
 }

@@ -772,6 +772,28 @@ export function worldFirm(world: World, index: number): WorldFirm {
 // ---------------------------------------------------------------------------------------------------------------
 // A firm's month: one set of draws that tax, social security and utilities all read, so they tell one story.
 
+/**
+ * The simulated outcome of a firm over the year after the window (defaulted on a loan or not), for training a
+ * candidate scorecard on the platform's own data until real loans exist. Drawn from a latent risk that the
+ * firm's story drives (a decline, a blacklist entry, court cases, penalties, a poor tax level, abnormal status
+ * raise it; honours and years lower it), so the outcome is noisy but learnable from the records the world emits.
+ */
+export function worldOutcome(world: World, firm: WorldFirm): { defaulted: boolean; observedOn: string } {
+  const r = new Rand(seedOf(world.seed, firm.index, 0, 9));
+  const years = (world.endDay - firm.establishedDay) / 365.25;
+  const logit =
+    -3.4 +
+    (firm.decline ? 2.4 : 0) +
+    (firm.blacklist ? 1.6 : 0) +
+    0.5 * firm.courtCases +
+    0.35 * firm.penalties +
+    (firm.taxLevel === 'C' || firm.taxLevel === 'D' ? 1.1 : firm.taxLevel === 'M' ? 0.4 : 0) +
+    (firm.abnormal ? 0.9 : 0) -
+    (firm.honour ? 0.7 : 0) -
+    Math.min(years, 15) * 0.04;
+  return { defaulted: r.next() < 1 / (1 + Math.exp(-logit)), observedOn: isoDay(world.endDay) };
+}
+
 export interface FirmMonth {
   headcount: number;
   revenueFen: number;

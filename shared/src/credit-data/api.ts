@@ -149,9 +149,14 @@ export const ZIngestResult = z.object({
 });
 export type TIngestResult = z.infer<typeof ZIngestResult>;
 
-export const RECORD_STATUSES = ['current', 'superseded', 'expired'] as const;
+export const RECORD_STATUSES = ['current', 'superseded', 'expired', 'withdrawn'] as const;
 export type TRecordStatus = (typeof RECORD_STATUSES)[number];
-export const RECORD_STATUS_LABELS: Record<TRecordStatus, string> = { current: '有效', superseded: '已被更正', expired: '已过期（不再展示）' };
+export const RECORD_STATUS_LABELS: Record<TRecordStatus, string> = {
+  current: '有效',
+  superseded: '已被更正',
+  expired: '已过期（不再展示）',
+  withdrawn: '异议成立已撤回',
+};
 
 export const ZCreditRecord = z.object({
   id: z.string(),
@@ -168,6 +173,8 @@ export const ZCreditRecord = z.object({
   /** A penalty repaired by 信用修复: shown as such wherever it appears. */
   corrected: z.boolean(),
   status: z.enum(RECORD_STATUSES),
+  /** Under an open dispute (异议中). */
+  disputed: z.boolean(),
   payload: z.record(z.string(), z.unknown()).meta({ additionalProperties: true, description: '数据类别的字段（键见该类别的模板）：金额为整数分，日期为 YYYY-MM-DD' }),
   /** The payload as label/value pairs, rendered by the shared describer. */
   fields: z.array(z.object({ label: z.string(), value: z.string() })),

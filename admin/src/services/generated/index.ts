@@ -6,6 +6,20 @@ import type { operations } from './schema';
 
 export type { operations, paths, components } from './schema';
 
+export type AcknowledgeCreditWarningParams = operations['acknowledgeCreditWarning']['parameters']['path'];
+export type AcknowledgeCreditWarningResult = operations['acknowledgeCreditWarning']['responses'][200]['content']['application/json']['data'];
+/** 确认预警（已知悉，跟进中） (`POST /api/v1/credit/warnings/{id}/acknowledge`) */
+export function acknowledgeCreditWarning(params: AcknowledgeCreditWarningParams, options?: RequestOptions): Promise<AcknowledgeCreditWarningResult> {
+  return callApi<AcknowledgeCreditWarningResult>(`/api/v1/credit/warnings/${encodeURIComponent(params.id)}/acknowledge`, { method: 'POST', ...options });
+}
+
+export type ActivateScorecardParams = operations['activateScorecard']['parameters']['path'];
+export type ActivateScorecardResult = operations['activateScorecard']['responses'][200]['content']['application/json']['data'];
+/** 启用候选评分卡（留痕，并触发全量重新评分） (`POST /api/v1/credit/scorecards/{id}/activate`) */
+export function activateScorecard(params: ActivateScorecardParams, options?: RequestOptions): Promise<ActivateScorecardResult> {
+  return callApi<ActivateScorecardResult>(`/api/v1/credit/scorecards/${encodeURIComponent(params.id)}/activate`, { method: 'POST', ...options });
+}
+
 export type AdminLoginBody = NonNullable<operations['adminLogin']['requestBody']>['content']['application/json'];
 export type AdminLoginResult = operations['adminLogin']['responses'][200]['content']['application/json']['data'];
 /** 管理后台登录（用户名 + 密码，开启动态验证码的账号需 totp） (`POST /api/v1/auth/admin/login`) */
@@ -32,6 +46,21 @@ export type ChangePasswordResult = operations['changePassword']['responses'][200
 /** 修改我的密码（其他会话随之结束） (`POST /api/v1/auth/password`) */
 export function changePassword(body: ChangePasswordBody, options?: RequestOptions): Promise<ChangePasswordResult> {
   return callApi<ChangePasswordResult>('/api/v1/auth/password', { method: 'POST', data: body, ...options });
+}
+
+export type CloseCreditWarningParams = operations['closeCreditWarning']['parameters']['path'];
+export type CloseCreditWarningBody = NonNullable<operations['closeCreditWarning']['requestBody']>['content']['application/json'];
+export type CloseCreditWarningResult = operations['closeCreditWarning']['responses'][200]['content']['application/json']['data'];
+/** 关闭预警（须填写处理说明） (`POST /api/v1/credit/warnings/{id}/close`) */
+export function closeCreditWarning(params: CloseCreditWarningParams, body: CloseCreditWarningBody, options?: RequestOptions): Promise<CloseCreditWarningResult> {
+  return callApi<CloseCreditWarningResult>(`/api/v1/credit/warnings/${encodeURIComponent(params.id)}/close`, { method: 'POST', data: body, ...options });
+}
+
+export type CompareScorecardParams = operations['compareScorecard']['parameters']['path'];
+export type CompareScorecardResult = operations['compareScorecard']['responses'][200]['content']['application/json']['data'];
+/** 候选版本与生效版本对比：评级迁移矩阵、PSI、按实际结果的 AUC 与 KS (`GET /api/v1/credit/scorecards/{id}/comparison`) */
+export function compareScorecard(params: CompareScorecardParams, options?: RequestOptions): Promise<CompareScorecardResult> {
+  return callApi<CompareScorecardResult>(`/api/v1/credit/scorecards/${encodeURIComponent(params.id)}/comparison`, { method: 'GET', ...options });
 }
 
 export type ConfirmTotpEnrolmentBody = NonNullable<operations['confirmTotpEnrolment']['requestBody']>['content']['application/json'];
@@ -94,6 +123,12 @@ export function getAuditVerification(options?: RequestOptions): Promise<GetAudit
   return callApi<GetAuditVerificationResult>('/api/v1/audit-logs/verify', { method: 'GET', ...options });
 }
 
+export type GetCreditDisputeEvidenceParams = operations['getCreditDisputeEvidence']['parameters']['path'];
+/** 异议的证明材料 (`GET /api/v1/credit/disputes/{id}/evidence`) */
+export function getCreditDisputeEvidenceUrl(params: GetCreditDisputeEvidenceParams): string {
+  return `/api/v1/credit/disputes/${encodeURIComponent(params.id)}/evidence`;
+}
+
 export type GetCreditQualityResult = operations['getCreditQuality']['responses'][200]['content']['application/json']['data'];
 /** 数据质量：各数据源、各类别的接收率、拒收原因、时效与覆盖率 (`GET /api/v1/credit-data/quality`) */
 export function getCreditQuality(options?: RequestOptions): Promise<GetCreditQualityResult> {
@@ -118,6 +153,20 @@ export type GetEnterpriseResult = operations['getEnterprise']['responses'][200][
 /** 企业详情（范围外返回 404） (`GET /api/v1/enterprises/{id}`) */
 export function getEnterprise(params: GetEnterpriseParams, options?: RequestOptions): Promise<GetEnterpriseResult> {
   return callApi<GetEnterpriseResult>(`/api/v1/enterprises/${encodeURIComponent(params.id)}`, { method: 'GET', ...options });
+}
+
+export type GetEnterpriseCreditHistoryParams = operations['getEnterpriseCreditHistory']['parameters']['path'] & NonNullable<operations['getEnterpriseCreditHistory']['parameters']['query']>;
+export type GetEnterpriseCreditHistoryResult = operations['getEnterpriseCreditHistory']['responses'][200]['content']['application/json']['data'];
+/** 企业评分与评级的历史；at=日期 返回该日生效的评分及其版本 (`GET /api/v1/enterprises/{id}/credit/history`) */
+export function getEnterpriseCreditHistory(params: GetEnterpriseCreditHistoryParams, options?: RequestOptions): Promise<GetEnterpriseCreditHistoryResult> {
+  return callApi<GetEnterpriseCreditHistoryResult>(`/api/v1/enterprises/${encodeURIComponent(params.id)}/credit/history`, { method: 'GET', params: queryOf(params, ['id']), ...options });
+}
+
+export type GetEnterpriseCreditProfileParams = operations['getEnterpriseCreditProfile']['parameters']['path'];
+export type GetEnterpriseCreditProfileResult = operations['getEnterpriseCreditProfile']['responses'][200]['content']['application/json']['data'];
+/** 企业信用画像：评分、评级、五维得分、扣分原因与改进建议、特征与记录统计（范围外返回 404） (`GET /api/v1/enterprises/{id}/credit`) */
+export function getEnterpriseCreditProfile(params: GetEnterpriseCreditProfileParams, options?: RequestOptions): Promise<GetEnterpriseCreditProfileResult> {
+  return callApi<GetEnterpriseCreditProfileResult>(`/api/v1/enterprises/${encodeURIComponent(params.id)}/credit`, { method: 'GET', ...options });
 }
 
 export type GetEnterpriseCreditSummaryParams = operations['getEnterpriseCreditSummary']['parameters']['path'];
@@ -146,11 +195,32 @@ export function getJobSummary(options?: RequestOptions): Promise<GetJobSummaryRe
   return callApi<GetJobSummaryResult>('/api/v1/jobs/summary', { method: 'GET', ...options });
 }
 
+export type GetMyCreditHistoryParams = operations['getMyCreditHistory']['parameters']['path'] & NonNullable<operations['getMyCreditHistory']['parameters']['query']>;
+export type GetMyCreditHistoryResult = operations['getMyCreditHistory']['responses'][200]['content']['application/json']['data'];
+/** 我的评分与评级历史 (`GET /api/v1/me/enterprises/{id}/credit/history`) */
+export function getMyCreditHistory(params: GetMyCreditHistoryParams, options?: RequestOptions): Promise<GetMyCreditHistoryResult> {
+  return callApi<GetMyCreditHistoryResult>(`/api/v1/me/enterprises/${encodeURIComponent(params.id)}/credit/history`, { method: 'GET', params: queryOf(params, ['id']), ...options });
+}
+
+export type GetMyCreditProfileParams = operations['getMyCreditProfile']['parameters']['path'];
+export type GetMyCreditProfileResult = operations['getMyCreditProfile']['responses'][200]['content']['application/json']['data'];
+/** 我的信用画像 (`GET /api/v1/me/enterprises/{id}/credit`) */
+export function getMyCreditProfile(params: GetMyCreditProfileParams, options?: RequestOptions): Promise<GetMyCreditProfileResult> {
+  return callApi<GetMyCreditProfileResult>(`/api/v1/me/enterprises/${encodeURIComponent(params.id)}/credit`, { method: 'GET', ...options });
+}
+
 export type GetMyCreditSummaryParams = operations['getMyCreditSummary']['parameters']['path'];
 export type GetMyCreditSummaryResult = operations['getMyCreditSummary']['responses'][200]['content']['application/json']['data'];
 /** 我的数据：各类信用数据的条数 (`GET /api/v1/me/enterprises/{id}/credit-records/summary`) */
 export function getMyCreditSummary(params: GetMyCreditSummaryParams, options?: RequestOptions): Promise<GetMyCreditSummaryResult> {
   return callApi<GetMyCreditSummaryResult>(`/api/v1/me/enterprises/${encodeURIComponent(params.id)}/credit-records/summary`, { method: 'GET', ...options });
+}
+
+export type GetScorecardParams = operations['getScorecard']['parameters']['path'];
+export type GetScorecardResult = operations['getScorecard']['responses'][200]['content']['application/json']['data'];
+/** 评分卡版本详情（含完整文档） (`GET /api/v1/credit/scorecards/{id}`) */
+export function getScorecard(params: GetScorecardParams, options?: RequestOptions): Promise<GetScorecardResult> {
+  return callApi<GetScorecardResult>(`/api/v1/credit/scorecards/${encodeURIComponent(params.id)}`, { method: 'GET', ...options });
 }
 
 export type GetUnreadMessageCountResult = operations['getUnreadMessageCount']['responses'][200]['content']['application/json']['data'];
@@ -214,6 +284,20 @@ export function listAuditLogs(params: ListAuditLogsParams = {}, options?: Reques
   return callApi<ListAuditLogsResult>('/api/v1/audit-logs', { method: 'GET', params: params, ...options });
 }
 
+export type ListCreditDisputesParams = NonNullable<operations['listCreditDisputes']['parameters']['query']>;
+export type ListCreditDisputesResult = operations['listCreditDisputes']['responses'][200]['content']['application/json']['data'];
+/** 信用记录异议（本区域企业的，及本机构数据源报送记录的） (`GET /api/v1/credit/disputes`) */
+export function listCreditDisputes(params: ListCreditDisputesParams = {}, options?: RequestOptions): Promise<ListCreditDisputesResult> {
+  return callApi<ListCreditDisputesResult>('/api/v1/credit/disputes', { method: 'GET', params: params, ...options });
+}
+
+export type ListCreditWarningsParams = NonNullable<operations['listCreditWarnings']['parameters']['query']>;
+export type ListCreditWarningsResult = operations['listCreditWarnings']['responses'][200]['content']['application/json']['data'];
+/** 风险预警列表（本区域） (`GET /api/v1/credit/warnings`) */
+export function listCreditWarnings(params: ListCreditWarningsParams = {}, options?: RequestOptions): Promise<ListCreditWarningsResult> {
+  return callApi<ListCreditWarningsResult>('/api/v1/credit/warnings', { method: 'GET', params: params, ...options });
+}
+
 export type ListDataSourcesParams = NonNullable<operations['listDataSources']['parameters']['query']>;
 export type ListDataSourcesResult = operations['listDataSources']['responses'][200]['content']['application/json']['data'];
 /** 数据源列表（平台管理员看全部，其他用户看本机构的） (`GET /api/v1/data-sources`) */
@@ -263,6 +347,13 @@ export function listMessages(params: ListMessagesParams = {}, options?: RequestO
   return callApi<ListMessagesResult>('/api/v1/messages', { method: 'GET', params: params, ...options });
 }
 
+export type ListMyCreditDisputesParams = operations['listMyCreditDisputes']['parameters']['path'];
+export type ListMyCreditDisputesResult = operations['listMyCreditDisputes']['responses'][200]['content']['application/json']['data'];
+/** 本企业提出的异议及处理进度 (`GET /api/v1/me/enterprises/{id}/credit/disputes`) */
+export function listMyCreditDisputes(params: ListMyCreditDisputesParams, options?: RequestOptions): Promise<ListMyCreditDisputesResult> {
+  return callApi<ListMyCreditDisputesResult>(`/api/v1/me/enterprises/${encodeURIComponent(params.id)}/credit/disputes`, { method: 'GET', ...options });
+}
+
 export type ListMyCreditRecordsParams = operations['listMyCreditRecords']['parameters']['path'] & NonNullable<operations['listMyCreditRecords']['parameters']['query']>;
 export type ListMyCreditRecordsResult = operations['listMyCreditRecords']['responses'][200]['content']['application/json']['data'];
 /** 我的数据：本企业的信用数据及其来源 (`GET /api/v1/me/enterprises/{id}/credit-records`) */
@@ -296,6 +387,12 @@ export function listRegions(params: ListRegionsParams = {}, options?: RequestOpt
   return callApi<ListRegionsResult>('/api/v1/regions', { method: 'GET', params: params, ...options });
 }
 
+export type ListScorecardsResult = operations['listScorecards']['responses'][200]['content']['application/json']['data'];
+/** 评分卡版本 (`GET /api/v1/credit/scorecards`) */
+export function listScorecards(options?: RequestOptions): Promise<ListScorecardsResult> {
+  return callApi<ListScorecardsResult>('/api/v1/credit/scorecards', { method: 'GET', ...options });
+}
+
 export type ListSessionsResult = operations['listSessions']['responses'][200]['content']['application/json']['data'];
 /** 我的登录会话 (`GET /api/v1/auth/sessions`) */
 export function listSessions(options?: RequestOptions): Promise<ListSessionsResult> {
@@ -315,6 +412,12 @@ export function listVerifications(params: ListVerificationsParams = {}, options?
   return callApi<ListVerificationsResult>('/api/v1/verifications', { method: 'GET', params: params, ...options });
 }
 
+export type ListWarningRuleSetsResult = operations['listWarningRuleSets']['responses'][200]['content']['application/json']['data'];
+/** 预警规则阈值的各版本（当前生效的标为 active） (`GET /api/v1/credit/warning-rules`) */
+export function listWarningRuleSets(options?: RequestOptions): Promise<ListWarningRuleSetsResult> {
+  return callApi<ListWarningRuleSetsResult>('/api/v1/credit/warning-rules', { method: 'GET', ...options });
+}
+
 export type LogoutResult = operations['logout']['responses'][200]['content']['application/json']['data'];
 /** 退出登录（结束当前会话） (`POST /api/v1/auth/logout`) */
 export function logout(options?: RequestOptions): Promise<LogoutResult> {
@@ -332,6 +435,21 @@ export type MarkMessageReadResult = operations['markMessageRead']['responses'][2
 /** 标为已读 (`POST /api/v1/messages/{id}/read`) */
 export function markMessageRead(params: MarkMessageReadParams, options?: RequestOptions): Promise<MarkMessageReadResult> {
   return callApi<MarkMessageReadResult>(`/api/v1/messages/${encodeURIComponent(params.id)}/read`, { method: 'POST', ...options });
+}
+
+export type PublishWarningRulesBody = NonNullable<operations['publishWarningRules']['requestBody']>['content']['application/json'];
+export type PublishWarningRulesResult = operations['publishWarningRules']['responses'][200]['content']['application/json']['data'];
+/** 发布新版预警规则阈值（立即生效，留痕） (`POST /api/v1/credit/warning-rules`) */
+export function publishWarningRules(body: PublishWarningRulesBody, options?: RequestOptions): Promise<PublishWarningRulesResult> {
+  return callApi<PublishWarningRulesResult>('/api/v1/credit/warning-rules', { method: 'POST', data: body, ...options });
+}
+
+export type RaiseCreditDisputeParams = operations['raiseCreditDispute']['parameters']['path'];
+export type RaiseCreditDisputeBody = NonNullable<operations['raiseCreditDispute']['requestBody']>['content']['application/json'];
+export type RaiseCreditDisputeResult = operations['raiseCreditDispute']['responses'][201]['content']['application/json']['data'];
+/** 对本企业的一条信用记录提出异议（multipart：recordId、reason + 可选证明材料 evidence，PDF/JPEG/PNG ≤5 MB） (`POST /api/v1/me/enterprises/{id}/credit/disputes`) */
+export function raiseCreditDispute(params: RaiseCreditDisputeParams, body: RaiseCreditDisputeBody, files: { evidence: Blob }, options?: RequestOptions): Promise<RaiseCreditDisputeResult> {
+  return callApi<RaiseCreditDisputeResult>(`/api/v1/me/enterprises/${encodeURIComponent(params.id)}/credit/disputes`, { method: 'POST', data: toFormData(body, files), ...options });
 }
 
 export type ReassignVerificationParams = operations['reassignVerification']['parameters']['path'];
@@ -375,6 +493,14 @@ export type ResetAdminUserPasswordResult = operations['resetAdminUserPassword'][
 /** 重置后台用户密码（结束其全部会话并解除锁定） (`POST /api/v1/admin-users/{id}/reset-password`) */
 export function resetAdminUserPassword(params: ResetAdminUserPasswordParams, body: ResetAdminUserPasswordBody, options?: RequestOptions): Promise<ResetAdminUserPasswordResult> {
   return callApi<ResetAdminUserPasswordResult>(`/api/v1/admin-users/${encodeURIComponent(params.id)}/reset-password`, { method: 'POST', data: body, ...options });
+}
+
+export type ResolveCreditDisputeParams = operations['resolveCreditDispute']['parameters']['path'];
+export type ResolveCreditDisputeBody = NonNullable<operations['resolveCreditDispute']['requestBody']>['content']['application/json'];
+export type ResolveCreditDisputeResult = operations['resolveCreditDispute']['responses'][200]['content']['application/json']['data'];
+/** 处理异议：成立（撤回记录并重新评分）或不成立（记录维持） (`POST /api/v1/credit/disputes/{id}/resolve`) */
+export function resolveCreditDispute(params: ResolveCreditDisputeParams, body: ResolveCreditDisputeBody, options?: RequestOptions): Promise<ResolveCreditDisputeResult> {
+  return callApi<ResolveCreditDisputeResult>(`/api/v1/credit/disputes/${encodeURIComponent(params.id)}/resolve`, { method: 'POST', data: body, ...options });
 }
 
 export type RetryJobParams = operations['retryJob']['parameters']['path'];
@@ -451,6 +577,13 @@ export type UpdateOrganisationResult = operations['updateOrganisation']['respons
 /** 修改或停用机构（停用即结束其用户的会话） (`PATCH /api/v1/organisations/{id}`) */
 export function updateOrganisation(params: UpdateOrganisationParams, body?: UpdateOrganisationBody, options?: RequestOptions): Promise<UpdateOrganisationResult> {
   return callApi<UpdateOrganisationResult>(`/api/v1/organisations/${encodeURIComponent(params.id)}`, { method: 'PATCH', data: body, ...options });
+}
+
+export type UploadScorecardBody = NonNullable<operations['uploadScorecard']['requestBody']>['content']['application/json'];
+export type UploadScorecardResult = operations['uploadScorecard']['responses'][201]['content']['application/json']['data'];
+/** 上传候选评分卡（训练器输出的 JSON），上传后以影子方式评分 (`POST /api/v1/credit/scorecards`) */
+export function uploadScorecard(body: UploadScorecardBody, options?: RequestOptions): Promise<UploadScorecardResult> {
+  return callApi<UploadScorecardResult>('/api/v1/credit/scorecards', { method: 'POST', data: body, ...options });
 }
 
 export type WechatLoginBody = NonNullable<operations['wechatLogin']['requestBody']>['content']['application/json'];

@@ -4,6 +4,7 @@ import type { TMyEnterprise, TVerification } from '@xyd/shared'
 import EnterpriseCard from '../../components/EnterpriseCard'
 import PageState from '../../components/PageState'
 import { useRemoteData } from '../../hooks/useRemoteData'
+import { creditProfileUrl } from '../../services/credit'
 import { listMyVerificationsNewestFirst } from '../../services/enterprise'
 import { listMyEnterprises } from '../../services/generated'
 import { refreshUnreadBadge } from '../../services/messages'
@@ -88,25 +89,38 @@ export default function Home() {
                 name={enterprise.name}
                 uscc={enterprise.uscc}
                 memberRole={enterprise.memberRole}
-              />
+              >
+                <View
+                  className='home-card-link'
+                  data-testid='home-credit-profile'
+                  onClick={() => Taro.navigateTo({ url: creditProfileUrl(enterprise.id) })}
+                >
+                  <Text>信用画像</Text>
+                  <Text className='home-card-link__hint'>评分、评级与改进建议 ›</Text>
+                </View>
+              </EnterpriseCard>
             ))
           : <BindPrompt latest={home.data?.latestVerification} />}
       </PageState>
 
       <Text className='section-title'>企业服务</Text>
       <View className='home-features'>
-        {FEATURES.map((feature) => (
-          <View
-            key={feature.key}
-            className='home-feature'
-            data-testid={`feature-${feature.key}`}
-            onClick={() => Taro.showToast({ title: `${feature.title}即将开放`, icon: 'none' })}
-          >
-            <Text className='home-feature__title'>{feature.title}</Text>
-            <Text className='home-feature__desc'>{feature.desc}</Text>
-            <Text className='tag home-feature__tag'>即将开放</Text>
-          </View>
-        ))}
+        {FEATURES.map((feature) => {
+          // 信用画像 is open once an enterprise is bound; the others are still to come.
+          const url = feature.key === 'profile' && enterprises[0] ? creditProfileUrl(enterprises[0].id) : undefined
+          return (
+            <View
+              key={feature.key}
+              className='home-feature'
+              data-testid={`feature-${feature.key}`}
+              onClick={() => (url ? Taro.navigateTo({ url }) : Taro.showToast({ title: `${feature.title}即将开放`, icon: 'none' }))}
+            >
+              <Text className='home-feature__title'>{feature.title}</Text>
+              <Text className='home-feature__desc'>{feature.desc}</Text>
+              {url ? null : <Text className='tag home-feature__tag'>即将开放</Text>}
+            </View>
+          )
+        })}
       </View>
     </View>
   )

@@ -5,6 +5,20 @@ import type { operations } from './schema'
 
 export type { operations, paths, components } from './schema'
 
+export type AcknowledgeCreditWarningParams = operations['acknowledgeCreditWarning']['parameters']['path']
+export type AcknowledgeCreditWarningResult = operations['acknowledgeCreditWarning']['responses'][200]['content']['application/json']['data']
+/** 确认预警（已知悉，跟进中） (`POST /api/v1/credit/warnings/{id}/acknowledge`) */
+export function acknowledgeCreditWarning(params: AcknowledgeCreditWarningParams, options?: CallOptions): Promise<AcknowledgeCreditWarningResult> {
+  return request<AcknowledgeCreditWarningResult>({ url: `/api/v1/credit/warnings/${encodeURIComponent(params.id)}/acknowledge`, method: 'POST', ...options })
+}
+
+export type ActivateScorecardParams = operations['activateScorecard']['parameters']['path']
+export type ActivateScorecardResult = operations['activateScorecard']['responses'][200]['content']['application/json']['data']
+/** 启用候选评分卡（留痕，并触发全量重新评分） (`POST /api/v1/credit/scorecards/{id}/activate`) */
+export function activateScorecard(params: ActivateScorecardParams, options?: CallOptions): Promise<ActivateScorecardResult> {
+  return request<ActivateScorecardResult>({ url: `/api/v1/credit/scorecards/${encodeURIComponent(params.id)}/activate`, method: 'POST', ...options })
+}
+
 export type AdminLoginBody = NonNullable<operations['adminLogin']['requestBody']>['content']['application/json']
 export type AdminLoginResult = operations['adminLogin']['responses'][200]['content']['application/json']['data']
 /** 管理后台登录（用户名 + 密码，开启动态验证码的账号需 totp） (`POST /api/v1/auth/admin/login`) */
@@ -31,6 +45,21 @@ export type ChangePasswordResult = operations['changePassword']['responses'][200
 /** 修改我的密码（其他会话随之结束） (`POST /api/v1/auth/password`) */
 export function changePassword(body: ChangePasswordBody, options?: CallOptions): Promise<ChangePasswordResult> {
   return request<ChangePasswordResult>({ url: '/api/v1/auth/password', method: 'POST', data: body, ...options })
+}
+
+export type CloseCreditWarningParams = operations['closeCreditWarning']['parameters']['path']
+export type CloseCreditWarningBody = NonNullable<operations['closeCreditWarning']['requestBody']>['content']['application/json']
+export type CloseCreditWarningResult = operations['closeCreditWarning']['responses'][200]['content']['application/json']['data']
+/** 关闭预警（须填写处理说明） (`POST /api/v1/credit/warnings/{id}/close`) */
+export function closeCreditWarning(params: CloseCreditWarningParams, body: CloseCreditWarningBody, options?: CallOptions): Promise<CloseCreditWarningResult> {
+  return request<CloseCreditWarningResult>({ url: `/api/v1/credit/warnings/${encodeURIComponent(params.id)}/close`, method: 'POST', data: body, ...options })
+}
+
+export type CompareScorecardParams = operations['compareScorecard']['parameters']['path']
+export type CompareScorecardResult = operations['compareScorecard']['responses'][200]['content']['application/json']['data']
+/** 候选版本与生效版本对比：评级迁移矩阵、PSI、按实际结果的 AUC 与 KS (`GET /api/v1/credit/scorecards/{id}/comparison`) */
+export function compareScorecard(params: CompareScorecardParams, options?: CallOptions): Promise<CompareScorecardResult> {
+  return request<CompareScorecardResult>({ url: `/api/v1/credit/scorecards/${encodeURIComponent(params.id)}/comparison`, method: 'GET', ...options })
 }
 
 export type ConfirmTotpEnrolmentBody = NonNullable<operations['confirmTotpEnrolment']['requestBody']>['content']['application/json']
@@ -93,6 +122,12 @@ export function getAuditVerification(options?: CallOptions): Promise<GetAuditVer
   return request<GetAuditVerificationResult>({ url: '/api/v1/audit-logs/verify', method: 'GET', ...options })
 }
 
+export type GetCreditDisputeEvidenceParams = operations['getCreditDisputeEvidence']['parameters']['path']
+/** 异议的证明材料 (`GET /api/v1/credit/disputes/{id}/evidence`) */
+export function getCreditDisputeEvidenceUrl(params: GetCreditDisputeEvidenceParams): string {
+  return apiUrl(`/api/v1/credit/disputes/${encodeURIComponent(params.id)}/evidence`)
+}
+
 export type GetCreditQualityResult = operations['getCreditQuality']['responses'][200]['content']['application/json']['data']
 /** 数据质量：各数据源、各类别的接收率、拒收原因、时效与覆盖率 (`GET /api/v1/credit-data/quality`) */
 export function getCreditQuality(options?: CallOptions): Promise<GetCreditQualityResult> {
@@ -117,6 +152,20 @@ export type GetEnterpriseResult = operations['getEnterprise']['responses'][200][
 /** 企业详情（范围外返回 404） (`GET /api/v1/enterprises/{id}`) */
 export function getEnterprise(params: GetEnterpriseParams, options?: CallOptions): Promise<GetEnterpriseResult> {
   return request<GetEnterpriseResult>({ url: `/api/v1/enterprises/${encodeURIComponent(params.id)}`, method: 'GET', ...options })
+}
+
+export type GetEnterpriseCreditHistoryParams = operations['getEnterpriseCreditHistory']['parameters']['path'] & NonNullable<operations['getEnterpriseCreditHistory']['parameters']['query']>
+export type GetEnterpriseCreditHistoryResult = operations['getEnterpriseCreditHistory']['responses'][200]['content']['application/json']['data']
+/** 企业评分与评级的历史；at=日期 返回该日生效的评分及其版本 (`GET /api/v1/enterprises/{id}/credit/history`) */
+export function getEnterpriseCreditHistory(params: GetEnterpriseCreditHistoryParams, options?: CallOptions): Promise<GetEnterpriseCreditHistoryResult> {
+  return request<GetEnterpriseCreditHistoryResult>({ url: `/api/v1/enterprises/${encodeURIComponent(params.id)}/credit/history`, method: 'GET', query: queryOf(params, ['id']), ...options })
+}
+
+export type GetEnterpriseCreditProfileParams = operations['getEnterpriseCreditProfile']['parameters']['path']
+export type GetEnterpriseCreditProfileResult = operations['getEnterpriseCreditProfile']['responses'][200]['content']['application/json']['data']
+/** 企业信用画像：评分、评级、五维得分、扣分原因与改进建议、特征与记录统计（范围外返回 404） (`GET /api/v1/enterprises/{id}/credit`) */
+export function getEnterpriseCreditProfile(params: GetEnterpriseCreditProfileParams, options?: CallOptions): Promise<GetEnterpriseCreditProfileResult> {
+  return request<GetEnterpriseCreditProfileResult>({ url: `/api/v1/enterprises/${encodeURIComponent(params.id)}/credit`, method: 'GET', ...options })
 }
 
 export type GetEnterpriseCreditSummaryParams = operations['getEnterpriseCreditSummary']['parameters']['path']
@@ -145,11 +194,32 @@ export function getJobSummary(options?: CallOptions): Promise<GetJobSummaryResul
   return request<GetJobSummaryResult>({ url: '/api/v1/jobs/summary', method: 'GET', ...options })
 }
 
+export type GetMyCreditHistoryParams = operations['getMyCreditHistory']['parameters']['path'] & NonNullable<operations['getMyCreditHistory']['parameters']['query']>
+export type GetMyCreditHistoryResult = operations['getMyCreditHistory']['responses'][200]['content']['application/json']['data']
+/** 我的评分与评级历史 (`GET /api/v1/me/enterprises/{id}/credit/history`) */
+export function getMyCreditHistory(params: GetMyCreditHistoryParams, options?: CallOptions): Promise<GetMyCreditHistoryResult> {
+  return request<GetMyCreditHistoryResult>({ url: `/api/v1/me/enterprises/${encodeURIComponent(params.id)}/credit/history`, method: 'GET', query: queryOf(params, ['id']), ...options })
+}
+
+export type GetMyCreditProfileParams = operations['getMyCreditProfile']['parameters']['path']
+export type GetMyCreditProfileResult = operations['getMyCreditProfile']['responses'][200]['content']['application/json']['data']
+/** 我的信用画像 (`GET /api/v1/me/enterprises/{id}/credit`) */
+export function getMyCreditProfile(params: GetMyCreditProfileParams, options?: CallOptions): Promise<GetMyCreditProfileResult> {
+  return request<GetMyCreditProfileResult>({ url: `/api/v1/me/enterprises/${encodeURIComponent(params.id)}/credit`, method: 'GET', ...options })
+}
+
 export type GetMyCreditSummaryParams = operations['getMyCreditSummary']['parameters']['path']
 export type GetMyCreditSummaryResult = operations['getMyCreditSummary']['responses'][200]['content']['application/json']['data']
 /** 我的数据：各类信用数据的条数 (`GET /api/v1/me/enterprises/{id}/credit-records/summary`) */
 export function getMyCreditSummary(params: GetMyCreditSummaryParams, options?: CallOptions): Promise<GetMyCreditSummaryResult> {
   return request<GetMyCreditSummaryResult>({ url: `/api/v1/me/enterprises/${encodeURIComponent(params.id)}/credit-records/summary`, method: 'GET', ...options })
+}
+
+export type GetScorecardParams = operations['getScorecard']['parameters']['path']
+export type GetScorecardResult = operations['getScorecard']['responses'][200]['content']['application/json']['data']
+/** 评分卡版本详情（含完整文档） (`GET /api/v1/credit/scorecards/{id}`) */
+export function getScorecard(params: GetScorecardParams, options?: CallOptions): Promise<GetScorecardResult> {
+  return request<GetScorecardResult>({ url: `/api/v1/credit/scorecards/${encodeURIComponent(params.id)}`, method: 'GET', ...options })
 }
 
 export type GetUnreadMessageCountResult = operations['getUnreadMessageCount']['responses'][200]['content']['application/json']['data']
@@ -213,6 +283,20 @@ export function listAuditLogs(params: ListAuditLogsParams = {}, options?: CallOp
   return request<ListAuditLogsResult>({ url: '/api/v1/audit-logs', method: 'GET', query: params, ...options })
 }
 
+export type ListCreditDisputesParams = NonNullable<operations['listCreditDisputes']['parameters']['query']>
+export type ListCreditDisputesResult = operations['listCreditDisputes']['responses'][200]['content']['application/json']['data']
+/** 信用记录异议（本区域企业的，及本机构数据源报送记录的） (`GET /api/v1/credit/disputes`) */
+export function listCreditDisputes(params: ListCreditDisputesParams = {}, options?: CallOptions): Promise<ListCreditDisputesResult> {
+  return request<ListCreditDisputesResult>({ url: '/api/v1/credit/disputes', method: 'GET', query: params, ...options })
+}
+
+export type ListCreditWarningsParams = NonNullable<operations['listCreditWarnings']['parameters']['query']>
+export type ListCreditWarningsResult = operations['listCreditWarnings']['responses'][200]['content']['application/json']['data']
+/** 风险预警列表（本区域） (`GET /api/v1/credit/warnings`) */
+export function listCreditWarnings(params: ListCreditWarningsParams = {}, options?: CallOptions): Promise<ListCreditWarningsResult> {
+  return request<ListCreditWarningsResult>({ url: '/api/v1/credit/warnings', method: 'GET', query: params, ...options })
+}
+
 export type ListDataSourcesParams = NonNullable<operations['listDataSources']['parameters']['query']>
 export type ListDataSourcesResult = operations['listDataSources']['responses'][200]['content']['application/json']['data']
 /** 数据源列表（平台管理员看全部，其他用户看本机构的） (`GET /api/v1/data-sources`) */
@@ -262,6 +346,13 @@ export function listMessages(params: ListMessagesParams = {}, options?: CallOpti
   return request<ListMessagesResult>({ url: '/api/v1/messages', method: 'GET', query: params, ...options })
 }
 
+export type ListMyCreditDisputesParams = operations['listMyCreditDisputes']['parameters']['path']
+export type ListMyCreditDisputesResult = operations['listMyCreditDisputes']['responses'][200]['content']['application/json']['data']
+/** 本企业提出的异议及处理进度 (`GET /api/v1/me/enterprises/{id}/credit/disputes`) */
+export function listMyCreditDisputes(params: ListMyCreditDisputesParams, options?: CallOptions): Promise<ListMyCreditDisputesResult> {
+  return request<ListMyCreditDisputesResult>({ url: `/api/v1/me/enterprises/${encodeURIComponent(params.id)}/credit/disputes`, method: 'GET', ...options })
+}
+
 export type ListMyCreditRecordsParams = operations['listMyCreditRecords']['parameters']['path'] & NonNullable<operations['listMyCreditRecords']['parameters']['query']>
 export type ListMyCreditRecordsResult = operations['listMyCreditRecords']['responses'][200]['content']['application/json']['data']
 /** 我的数据：本企业的信用数据及其来源 (`GET /api/v1/me/enterprises/{id}/credit-records`) */
@@ -295,6 +386,12 @@ export function listRegions(params: ListRegionsParams = {}, options?: CallOption
   return request<ListRegionsResult>({ url: '/api/v1/regions', method: 'GET', query: params, ...options })
 }
 
+export type ListScorecardsResult = operations['listScorecards']['responses'][200]['content']['application/json']['data']
+/** 评分卡版本 (`GET /api/v1/credit/scorecards`) */
+export function listScorecards(options?: CallOptions): Promise<ListScorecardsResult> {
+  return request<ListScorecardsResult>({ url: '/api/v1/credit/scorecards', method: 'GET', ...options })
+}
+
 export type ListSessionsResult = operations['listSessions']['responses'][200]['content']['application/json']['data']
 /** 我的登录会话 (`GET /api/v1/auth/sessions`) */
 export function listSessions(options?: CallOptions): Promise<ListSessionsResult> {
@@ -314,6 +411,12 @@ export function listVerifications(params: ListVerificationsParams = {}, options?
   return request<ListVerificationsResult>({ url: '/api/v1/verifications', method: 'GET', query: params, ...options })
 }
 
+export type ListWarningRuleSetsResult = operations['listWarningRuleSets']['responses'][200]['content']['application/json']['data']
+/** 预警规则阈值的各版本（当前生效的标为 active） (`GET /api/v1/credit/warning-rules`) */
+export function listWarningRuleSets(options?: CallOptions): Promise<ListWarningRuleSetsResult> {
+  return request<ListWarningRuleSetsResult>({ url: '/api/v1/credit/warning-rules', method: 'GET', ...options })
+}
+
 export type LogoutResult = operations['logout']['responses'][200]['content']['application/json']['data']
 /** 退出登录（结束当前会话） (`POST /api/v1/auth/logout`) */
 export function logout(options?: CallOptions): Promise<LogoutResult> {
@@ -331,6 +434,21 @@ export type MarkMessageReadResult = operations['markMessageRead']['responses'][2
 /** 标为已读 (`POST /api/v1/messages/{id}/read`) */
 export function markMessageRead(params: MarkMessageReadParams, options?: CallOptions): Promise<MarkMessageReadResult> {
   return request<MarkMessageReadResult>({ url: `/api/v1/messages/${encodeURIComponent(params.id)}/read`, method: 'POST', ...options })
+}
+
+export type PublishWarningRulesBody = NonNullable<operations['publishWarningRules']['requestBody']>['content']['application/json']
+export type PublishWarningRulesResult = operations['publishWarningRules']['responses'][200]['content']['application/json']['data']
+/** 发布新版预警规则阈值（立即生效，留痕） (`POST /api/v1/credit/warning-rules`) */
+export function publishWarningRules(body: PublishWarningRulesBody, options?: CallOptions): Promise<PublishWarningRulesResult> {
+  return request<PublishWarningRulesResult>({ url: '/api/v1/credit/warning-rules', method: 'POST', data: body, ...options })
+}
+
+export type RaiseCreditDisputeParams = operations['raiseCreditDispute']['parameters']['path']
+export type RaiseCreditDisputeBody = NonNullable<operations['raiseCreditDispute']['requestBody']>['content']['application/json']
+export type RaiseCreditDisputeResult = operations['raiseCreditDispute']['responses'][201]['content']['application/json']['data']
+/** 对本企业的一条信用记录提出异议（multipart：recordId、reason + 可选证明材料 evidence，PDF/JPEG/PNG ≤5 MB） (`POST /api/v1/me/enterprises/{id}/credit/disputes`) */
+export function raiseCreditDispute(params: RaiseCreditDisputeParams, body: RaiseCreditDisputeBody, files: { evidence: LocalFile }, options?: CallOptions): Promise<RaiseCreditDisputeResult> {
+  return upload<RaiseCreditDisputeResult>({ url: `/api/v1/me/enterprises/${encodeURIComponent(params.id)}/credit/disputes`, name: 'evidence', file: files.evidence, formData: body, ...options })
 }
 
 export type ReassignVerificationParams = operations['reassignVerification']['parameters']['path']
@@ -374,6 +492,14 @@ export type ResetAdminUserPasswordResult = operations['resetAdminUserPassword'][
 /** 重置后台用户密码（结束其全部会话并解除锁定） (`POST /api/v1/admin-users/{id}/reset-password`) */
 export function resetAdminUserPassword(params: ResetAdminUserPasswordParams, body: ResetAdminUserPasswordBody, options?: CallOptions): Promise<ResetAdminUserPasswordResult> {
   return request<ResetAdminUserPasswordResult>({ url: `/api/v1/admin-users/${encodeURIComponent(params.id)}/reset-password`, method: 'POST', data: body, ...options })
+}
+
+export type ResolveCreditDisputeParams = operations['resolveCreditDispute']['parameters']['path']
+export type ResolveCreditDisputeBody = NonNullable<operations['resolveCreditDispute']['requestBody']>['content']['application/json']
+export type ResolveCreditDisputeResult = operations['resolveCreditDispute']['responses'][200]['content']['application/json']['data']
+/** 处理异议：成立（撤回记录并重新评分）或不成立（记录维持） (`POST /api/v1/credit/disputes/{id}/resolve`) */
+export function resolveCreditDispute(params: ResolveCreditDisputeParams, body: ResolveCreditDisputeBody, options?: CallOptions): Promise<ResolveCreditDisputeResult> {
+  return request<ResolveCreditDisputeResult>({ url: `/api/v1/credit/disputes/${encodeURIComponent(params.id)}/resolve`, method: 'POST', data: body, ...options })
 }
 
 export type RetryJobParams = operations['retryJob']['parameters']['path']
@@ -450,6 +576,13 @@ export type UpdateOrganisationResult = operations['updateOrganisation']['respons
 /** 修改或停用机构（停用即结束其用户的会话） (`PATCH /api/v1/organisations/{id}`) */
 export function updateOrganisation(params: UpdateOrganisationParams, body?: UpdateOrganisationBody, options?: CallOptions): Promise<UpdateOrganisationResult> {
   return request<UpdateOrganisationResult>({ url: `/api/v1/organisations/${encodeURIComponent(params.id)}`, method: 'PATCH', data: body, ...options })
+}
+
+export type UploadScorecardBody = NonNullable<operations['uploadScorecard']['requestBody']>['content']['application/json']
+export type UploadScorecardResult = operations['uploadScorecard']['responses'][201]['content']['application/json']['data']
+/** 上传候选评分卡（训练器输出的 JSON），上传后以影子方式评分 (`POST /api/v1/credit/scorecards`) */
+export function uploadScorecard(body: UploadScorecardBody, options?: CallOptions): Promise<UploadScorecardResult> {
+  return request<UploadScorecardResult>({ url: '/api/v1/credit/scorecards', method: 'POST', data: body, ...options })
 }
 
 export type WechatLoginBody = NonNullable<operations['wechatLogin']['requestBody']>['content']['application/json']

@@ -423,6 +423,225 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/credit/disputes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 信用记录异议（本区域企业的，及本机构数据源报送记录的） */
+        get: operations["listCreditDisputes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/credit/disputes/{id}/evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 异议的证明材料 */
+        get: operations["getCreditDisputeEvidence"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/credit/disputes/{id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 处理异议：成立（撤回记录并重新评分）或不成立（记录维持） */
+        post: operations["resolveCreditDispute"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/credit/scorecards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 评分卡版本
+         * @description 角色：平台管理员
+         */
+        get: operations["listScorecards"];
+        put?: never;
+        /**
+         * 上传候选评分卡（训练器输出的 JSON），上传后以影子方式评分
+         * @description 角色：平台管理员
+         */
+        post: operations["uploadScorecard"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/credit/scorecards/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 评分卡版本详情（含完整文档）
+         * @description 角色：平台管理员
+         */
+        get: operations["getScorecard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/credit/scorecards/{id}/activate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 启用候选评分卡（留痕，并触发全量重新评分）
+         * @description 角色：平台管理员
+         */
+        post: operations["activateScorecard"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/credit/scorecards/{id}/comparison": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 候选版本与生效版本对比：评级迁移矩阵、PSI、按实际结果的 AUC 与 KS
+         * @description 角色：平台管理员
+         */
+        get: operations["compareScorecard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/credit/warning-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 预警规则阈值的各版本（当前生效的标为 active）
+         * @description 角色：平台管理员
+         */
+        get: operations["listWarningRuleSets"];
+        put?: never;
+        /**
+         * 发布新版预警规则阈值（立即生效，留痕）
+         * @description 角色：平台管理员
+         */
+        post: operations["publishWarningRules"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/credit/warnings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 风险预警列表（本区域）
+         * @description 角色：平台管理员、融资顾问、政府用户
+         */
+        get: operations["listCreditWarnings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/credit/warnings/{id}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 确认预警（已知悉，跟进中）
+         * @description 角色：平台管理员、融资顾问
+         */
+        post: operations["acknowledgeCreditWarning"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/credit/warnings/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 关闭预警（须填写处理说明）
+         * @description 角色：平台管理员、融资顾问
+         */
+        post: operations["closeCreditWarning"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/data-sources": {
         parameters: {
             query?: never;
@@ -525,6 +744,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/enterprises/{id}/credit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 企业信用画像：评分、评级、五维得分、扣分原因与改进建议、特征与记录统计（范围外返回 404）
+         * @description 角色：平台管理员、融资顾问、政府用户、机构管理员、机构业务员、信用服务机构
+         *
+         *     机构接口客户端可用签名请求（hmac）调用，所见范围与本机构业务员相同。
+         */
+        get: operations["getEnterpriseCreditProfile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/enterprises/{id}/credit-records": {
         parameters: {
             query?: never;
@@ -561,6 +802,28 @@ export interface paths {
          *     机构接口客户端可用签名请求（hmac）调用，所见范围与本机构业务员相同。
          */
         get: operations["getEnterpriseCreditSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/{id}/credit/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 企业评分与评级的历史；at=日期 返回该日生效的评分及其版本
+         * @description 角色：平台管理员、融资顾问、政府用户、机构管理员、机构业务员、信用服务机构
+         *
+         *     机构接口客户端可用签名请求（hmac）调用，所见范围与本机构业务员相同。
+         */
+        get: operations["getEnterpriseCreditHistory"];
         put?: never;
         post?: never;
         delete?: never;
@@ -752,6 +1015,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/enterprises/{id}/credit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 我的信用画像 */
+        get: operations["getMyCreditProfile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/enterprises/{id}/credit-records": {
         parameters: {
             query?: never;
@@ -778,6 +1058,41 @@ export interface paths {
         };
         /** 我的数据：各类信用数据的条数 */
         get: operations["getMyCreditSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/enterprises/{id}/credit/disputes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 本企业提出的异议及处理进度 */
+        get: operations["listMyCreditDisputes"];
+        put?: never;
+        /** 对本企业的一条信用记录提出异议（multipart：recordId、reason + 可选证明材料 evidence，PDF/JPEG/PNG ≤5 MB） */
+        post: operations["raiseCreditDispute"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/enterprises/{id}/credit/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 我的评分与评级历史 */
+        get: operations["getMyCreditHistory"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2911,6 +3226,1708 @@ export interface operations {
             };
         };
     };
+    listCreditDisputes: {
+        parameters: {
+            query?: {
+                current?: number;
+                enterpriseId?: string;
+                pageSize?: number;
+                status?: "open" | "upheld" | "rejected" | "withdrawn";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            list: {
+                                /** @enum {string} */
+                                category: "registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics";
+                                daysLeft: number | null;
+                                dueOn: string;
+                                enterpriseId: string;
+                                enterpriseName: string;
+                                evidenceFileId: string | null;
+                                id: string;
+                                raisedAt: string;
+                                reason: string;
+                                recordId: string;
+                                recordSummary: string;
+                                resolutionNote: string | null;
+                                resolvedAt: string | null;
+                                resolvedByName: string | null;
+                                sourceId: string;
+                                sourceName: string;
+                                /** @enum {string} */
+                                status: "open" | "upheld" | "rejected" | "withdrawn";
+                            }[];
+                            total: number;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    getCreditDisputeEvidence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description application/octet-stream */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在或不在可见范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    resolveCreditDispute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    note: string;
+                    /** @enum {string} */
+                    outcome: "upheld" | "rejected";
+                };
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @enum {string} */
+                            category: "registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics";
+                            daysLeft: number | null;
+                            dueOn: string;
+                            enterpriseId: string;
+                            enterpriseName: string;
+                            evidenceFileId: string | null;
+                            id: string;
+                            raisedAt: string;
+                            reason: string;
+                            recordId: string;
+                            recordSummary: string;
+                            resolutionNote: string | null;
+                            resolvedAt: string | null;
+                            resolvedByName: string | null;
+                            sourceId: string;
+                            sourceName: string;
+                            /** @enum {string} */
+                            status: "open" | "upheld" | "rejected" | "withdrawn";
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在或不在可见范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    listScorecards: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            activatedAt: string | null;
+                            characteristics: number;
+                            createdAt: string;
+                            description: string;
+                            id: string;
+                            /** @enum {string} */
+                            kind: "expert" | "trained";
+                            name: string;
+                            scored: number;
+                            /** @enum {string} */
+                            status: "candidate" | "active" | "retired";
+                            training: {
+                                bads: number;
+                                bandBadRates?: {
+                                    badRate: number | null;
+                                    count: number;
+                                    /** @enum {string} */
+                                    rating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C";
+                                }[];
+                                bandsMonotone?: boolean;
+                                crossValidation?: {
+                                    auc: number;
+                                    aucSd: number;
+                                    folds: number;
+                                    gini: number;
+                                    ks: number;
+                                    repeats: number;
+                                };
+                                data: string;
+                                goodValue?: string;
+                                holdout?: {
+                                    auc: number;
+                                    gini: number;
+                                    ks: number;
+                                    psi: number;
+                                };
+                                label: string;
+                                rows: number;
+                                trainedAt: string;
+                            } | null;
+                            version: number;
+                        }[];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    uploadScorecard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    document: {
+                        bands: {
+                            minScore: number;
+                            /** @enum {string} */
+                            rating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C";
+                        }[];
+                        characteristics: {
+                            advice: string;
+                            bins: {
+                                advice?: string;
+                                bads?: number;
+                                goods?: number;
+                                label: string;
+                                max?: number;
+                                min?: number;
+                                /** @enum {boolean} */
+                                missing?: true;
+                                points: number;
+                                reason?: string;
+                                values?: string[];
+                                woe?: number;
+                            }[];
+                            coefficient?: number;
+                            comment: string;
+                            /** @enum {string} */
+                            dimension: "basic" | "operations" | "tax" | "social" | "negative";
+                            fallbackPoints: number;
+                            feature: string;
+                            iv?: number;
+                            label: string;
+                            reason: string;
+                            standardError?: number;
+                        }[];
+                        description: string;
+                        excludeDisputed: boolean;
+                        /** @enum {string} */
+                        format: "xyd-scorecard/1";
+                        /** @enum {string} */
+                        kind: "expert" | "trained";
+                        name: string;
+                        rules: ({
+                            code: string;
+                            /** @enum {string} */
+                            kind: "cap";
+                            /** @enum {string} */
+                            maxRating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C";
+                            reason: string;
+                            when: {
+                                equals?: string | number | boolean;
+                                feature: string;
+                                gte?: number;
+                                in?: string[];
+                                lte?: number;
+                            };
+                        } | {
+                            code: string;
+                            /** @enum {string} */
+                            kind: "no_rating";
+                            reason: string;
+                            when: {
+                                equals?: string | number | boolean;
+                                feature: string;
+                                gte?: number;
+                                in?: string[];
+                                lte?: number;
+                            };
+                        })[];
+                        scaling: {
+                            baseOdds: number;
+                            baseScore: number;
+                            pdo: number;
+                        };
+                        training?: {
+                            bads: number;
+                            bandBadRates?: {
+                                badRate: number | null;
+                                count: number;
+                                /** @enum {string} */
+                                rating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C";
+                            }[];
+                            bandsMonotone?: boolean;
+                            crossValidation?: {
+                                auc: number;
+                                aucSd: number;
+                                folds: number;
+                                gini: number;
+                                ks: number;
+                                repeats: number;
+                            };
+                            data: string;
+                            goodValue?: string;
+                            holdout?: {
+                                auc: number;
+                                gini: number;
+                                ks: number;
+                                psi: number;
+                            };
+                            label: string;
+                            rows: number;
+                            trainedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            activatedAt: string | null;
+                            characteristics: number;
+                            createdAt: string;
+                            description: string;
+                            document: {
+                                bands: {
+                                    minScore: number;
+                                    /** @enum {string} */
+                                    rating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C";
+                                }[];
+                                characteristics: {
+                                    advice: string;
+                                    bins: {
+                                        advice?: string;
+                                        bads?: number;
+                                        goods?: number;
+                                        label: string;
+                                        max?: number;
+                                        min?: number;
+                                        /** @enum {boolean} */
+                                        missing?: true;
+                                        points: number;
+                                        reason?: string;
+                                        values?: string[];
+                                        woe?: number;
+                                    }[];
+                                    coefficient?: number;
+                                    comment: string;
+                                    /** @enum {string} */
+                                    dimension: "basic" | "operations" | "tax" | "social" | "negative";
+                                    fallbackPoints: number;
+                                    feature: string;
+                                    iv?: number;
+                                    label: string;
+                                    reason: string;
+                                    standardError?: number;
+                                }[];
+                                description: string;
+                                excludeDisputed: boolean;
+                                /** @enum {string} */
+                                format: "xyd-scorecard/1";
+                                /** @enum {string} */
+                                kind: "expert" | "trained";
+                                name: string;
+                                rules: ({
+                                    code: string;
+                                    /** @enum {string} */
+                                    kind: "cap";
+                                    /** @enum {string} */
+                                    maxRating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C";
+                                    reason: string;
+                                    when: {
+                                        equals?: string | number | boolean;
+                                        feature: string;
+                                        gte?: number;
+                                        in?: string[];
+                                        lte?: number;
+                                    };
+                                } | {
+                                    code: string;
+                                    /** @enum {string} */
+                                    kind: "no_rating";
+                                    reason: string;
+                                    when: {
+                                        equals?: string | number | boolean;
+                                        feature: string;
+                                        gte?: number;
+                                        in?: string[];
+                                        lte?: number;
+                                    };
+                                })[];
+                                scaling: {
+                                    baseOdds: number;
+                                    baseScore: number;
+                                    pdo: number;
+                                };
+                                training?: {
+                                    bads: number;
+                                    bandBadRates?: {
+                                        badRate: number | null;
+                                        count: number;
+                                        /** @enum {string} */
+                                        rating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C";
+                                    }[];
+                                    bandsMonotone?: boolean;
+                                    crossValidation?: {
+                                        auc: number;
+                                        aucSd: number;
+                                        folds: number;
+                                        gini: number;
+                                        ks: number;
+                                        repeats: number;
+                                    };
+                                    data: string;
+                                    goodValue?: string;
+                                    holdout?: {
+                                        auc: number;
+                                        gini: number;
+                                        ks: number;
+                                        psi: number;
+                                    };
+                                    label: string;
+                                    rows: number;
+                                    trainedAt: string;
+                                };
+                            };
+                            id: string;
+                            /** @enum {string} */
+                            kind: "expert" | "trained";
+                            name: string;
+                            scored: number;
+                            /** @enum {string} */
+                            status: "candidate" | "active" | "retired";
+                            training: {
+                                bads: number;
+                                bandBadRates?: {
+                                    badRate: number | null;
+                                    count: number;
+                                    /** @enum {string} */
+                                    rating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C";
+                                }[];
+                                bandsMonotone?: boolean;
+                                crossValidation?: {
+                                    auc: number;
+                                    aucSd: number;
+                                    folds: number;
+                                    gini: number;
+                                    ks: number;
+                                    repeats: number;
+                                };
+                                data: string;
+                                goodValue?: string;
+                                holdout?: {
+                                    auc: number;
+                                    gini: number;
+                                    ks: number;
+                                    psi: number;
+                                };
+                                label: string;
+                                rows: number;
+                                trainedAt: string;
+                            } | null;
+                            version: number;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    getScorecard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            activatedAt: string | null;
+                            characteristics: number;
+                            createdAt: string;
+                            description: string;
+                            document: {
+                                bands: {
+                                    minScore: number;
+                                    /** @enum {string} */
+                                    rating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C";
+                                }[];
+                                characteristics: {
+                                    advice: string;
+                                    bins: {
+                                        advice?: string;
+                                        bads?: number;
+                                        goods?: number;
+                                        label: string;
+                                        max?: number;
+                                        min?: number;
+                                        /** @enum {boolean} */
+                                        missing?: true;
+                                        points: number;
+                                        reason?: string;
+                                        values?: string[];
+                                        woe?: number;
+                                    }[];
+                                    coefficient?: number;
+                                    comment: string;
+                                    /** @enum {string} */
+                                    dimension: "basic" | "operations" | "tax" | "social" | "negative";
+                                    fallbackPoints: number;
+                                    feature: string;
+                                    iv?: number;
+                                    label: string;
+                                    reason: string;
+                                    standardError?: number;
+                                }[];
+                                description: string;
+                                excludeDisputed: boolean;
+                                /** @enum {string} */
+                                format: "xyd-scorecard/1";
+                                /** @enum {string} */
+                                kind: "expert" | "trained";
+                                name: string;
+                                rules: ({
+                                    code: string;
+                                    /** @enum {string} */
+                                    kind: "cap";
+                                    /** @enum {string} */
+                                    maxRating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C";
+                                    reason: string;
+                                    when: {
+                                        equals?: string | number | boolean;
+                                        feature: string;
+                                        gte?: number;
+                                        in?: string[];
+                                        lte?: number;
+                                    };
+                                } | {
+                                    code: string;
+                                    /** @enum {string} */
+                                    kind: "no_rating";
+                                    reason: string;
+                                    when: {
+                                        equals?: string | number | boolean;
+                                        feature: string;
+                                        gte?: number;
+                                        in?: string[];
+                                        lte?: number;
+                                    };
+                                })[];
+                                scaling: {
+                                    baseOdds: number;
+                                    baseScore: number;
+                                    pdo: number;
+                                };
+                                training?: {
+                                    bads: number;
+                                    bandBadRates?: {
+                                        badRate: number | null;
+                                        count: number;
+                                        /** @enum {string} */
+                                        rating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C";
+                                    }[];
+                                    bandsMonotone?: boolean;
+                                    crossValidation?: {
+                                        auc: number;
+                                        aucSd: number;
+                                        folds: number;
+                                        gini: number;
+                                        ks: number;
+                                        repeats: number;
+                                    };
+                                    data: string;
+                                    goodValue?: string;
+                                    holdout?: {
+                                        auc: number;
+                                        gini: number;
+                                        ks: number;
+                                        psi: number;
+                                    };
+                                    label: string;
+                                    rows: number;
+                                    trainedAt: string;
+                                };
+                            };
+                            id: string;
+                            /** @enum {string} */
+                            kind: "expert" | "trained";
+                            name: string;
+                            scored: number;
+                            /** @enum {string} */
+                            status: "candidate" | "active" | "retired";
+                            training: {
+                                bads: number;
+                                bandBadRates?: {
+                                    badRate: number | null;
+                                    count: number;
+                                    /** @enum {string} */
+                                    rating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C";
+                                }[];
+                                bandsMonotone?: boolean;
+                                crossValidation?: {
+                                    auc: number;
+                                    aucSd: number;
+                                    folds: number;
+                                    gini: number;
+                                    ks: number;
+                                    repeats: number;
+                                };
+                                data: string;
+                                goodValue?: string;
+                                holdout?: {
+                                    auc: number;
+                                    gini: number;
+                                    ks: number;
+                                    psi: number;
+                                };
+                                label: string;
+                                rows: number;
+                                trainedAt: string;
+                            } | null;
+                            version: number;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在或不在可见范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    activateScorecard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            activatedAt: string | null;
+                            characteristics: number;
+                            createdAt: string;
+                            description: string;
+                            document: {
+                                bands: {
+                                    minScore: number;
+                                    /** @enum {string} */
+                                    rating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C";
+                                }[];
+                                characteristics: {
+                                    advice: string;
+                                    bins: {
+                                        advice?: string;
+                                        bads?: number;
+                                        goods?: number;
+                                        label: string;
+                                        max?: number;
+                                        min?: number;
+                                        /** @enum {boolean} */
+                                        missing?: true;
+                                        points: number;
+                                        reason?: string;
+                                        values?: string[];
+                                        woe?: number;
+                                    }[];
+                                    coefficient?: number;
+                                    comment: string;
+                                    /** @enum {string} */
+                                    dimension: "basic" | "operations" | "tax" | "social" | "negative";
+                                    fallbackPoints: number;
+                                    feature: string;
+                                    iv?: number;
+                                    label: string;
+                                    reason: string;
+                                    standardError?: number;
+                                }[];
+                                description: string;
+                                excludeDisputed: boolean;
+                                /** @enum {string} */
+                                format: "xyd-scorecard/1";
+                                /** @enum {string} */
+                                kind: "expert" | "trained";
+                                name: string;
+                                rules: ({
+                                    code: string;
+                                    /** @enum {string} */
+                                    kind: "cap";
+                                    /** @enum {string} */
+                                    maxRating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C";
+                                    reason: string;
+                                    when: {
+                                        equals?: string | number | boolean;
+                                        feature: string;
+                                        gte?: number;
+                                        in?: string[];
+                                        lte?: number;
+                                    };
+                                } | {
+                                    code: string;
+                                    /** @enum {string} */
+                                    kind: "no_rating";
+                                    reason: string;
+                                    when: {
+                                        equals?: string | number | boolean;
+                                        feature: string;
+                                        gte?: number;
+                                        in?: string[];
+                                        lte?: number;
+                                    };
+                                })[];
+                                scaling: {
+                                    baseOdds: number;
+                                    baseScore: number;
+                                    pdo: number;
+                                };
+                                training?: {
+                                    bads: number;
+                                    bandBadRates?: {
+                                        badRate: number | null;
+                                        count: number;
+                                        /** @enum {string} */
+                                        rating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C";
+                                    }[];
+                                    bandsMonotone?: boolean;
+                                    crossValidation?: {
+                                        auc: number;
+                                        aucSd: number;
+                                        folds: number;
+                                        gini: number;
+                                        ks: number;
+                                        repeats: number;
+                                    };
+                                    data: string;
+                                    goodValue?: string;
+                                    holdout?: {
+                                        auc: number;
+                                        gini: number;
+                                        ks: number;
+                                        psi: number;
+                                    };
+                                    label: string;
+                                    rows: number;
+                                    trainedAt: string;
+                                };
+                            };
+                            id: string;
+                            /** @enum {string} */
+                            kind: "expert" | "trained";
+                            name: string;
+                            scored: number;
+                            /** @enum {string} */
+                            status: "candidate" | "active" | "retired";
+                            training: {
+                                bads: number;
+                                bandBadRates?: {
+                                    badRate: number | null;
+                                    count: number;
+                                    /** @enum {string} */
+                                    rating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C";
+                                }[];
+                                bandsMonotone?: boolean;
+                                crossValidation?: {
+                                    auc: number;
+                                    aucSd: number;
+                                    folds: number;
+                                    gini: number;
+                                    ks: number;
+                                    repeats: number;
+                                };
+                                data: string;
+                                goodValue?: string;
+                                holdout?: {
+                                    auc: number;
+                                    gini: number;
+                                    ks: number;
+                                    psi: number;
+                                };
+                                label: string;
+                                rows: number;
+                                trainedAt: string;
+                            } | null;
+                            version: number;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在或不在可见范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    compareScorecard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            activeId: string | null;
+                            candidateId: string;
+                            enterprises: number;
+                            inputPsi: {
+                                feature: string;
+                                label: string;
+                                psi: number | null;
+                            }[];
+                            migration: {
+                                matrix: number[][];
+                                ratings: string[];
+                            };
+                            outcomes: {
+                                active: {
+                                    auc: number;
+                                    ks: number;
+                                } | null;
+                                bads: number;
+                                candidate: {
+                                    auc: number;
+                                    ks: number;
+                                } | null;
+                                labelled: number;
+                            };
+                            scorePsi: number | null;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在或不在可见范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    listWarningRuleSets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            active: boolean;
+                            createdAt: string;
+                            document: {
+                                description: string;
+                                /** @default {} */
+                                enabled: {
+                                    /** @default true */
+                                    blacklist: boolean;
+                                    /** @default true */
+                                    business_status: boolean;
+                                    /** @default true */
+                                    court_defendant: boolean;
+                                    /** @default true */
+                                    enforcement: boolean;
+                                    /** @default true */
+                                    headcount_drop: boolean;
+                                    /** @default true */
+                                    penalty: boolean;
+                                    /** @default true */
+                                    rating_down: boolean;
+                                    /** @default true */
+                                    social_arrears: boolean;
+                                    /** @default true */
+                                    tax_arrears: boolean;
+                                    /** @default true */
+                                    tax_level_d: boolean;
+                                    /** @default true */
+                                    utility_drop: boolean;
+                                };
+                                /** @enum {string} */
+                                format: "xyd-warning-rules/1";
+                                /** @default 0.7 */
+                                headcountDropRatio: number;
+                                /** @default 90 */
+                                lookbackDays: number;
+                                name: string;
+                                /**
+                                 * @default general
+                                 * @enum {string}
+                                 */
+                                penaltyMinSeverity: "minor" | "general" | "serious" | "severe";
+                                /** @default {} */
+                                penaltySeverity: {
+                                    /**
+                                     * @default medium
+                                     * @enum {string}
+                                     */
+                                    general: "low" | "medium" | "high";
+                                    /**
+                                     * @default low
+                                     * @enum {string}
+                                     */
+                                    minor: "low" | "medium" | "high";
+                                    /**
+                                     * @default high
+                                     * @enum {string}
+                                     */
+                                    serious: "low" | "medium" | "high";
+                                    /**
+                                     * @default high
+                                     * @enum {string}
+                                     */
+                                    severe: "low" | "medium" | "high";
+                                };
+                                /** @default 2 */
+                                ratingDownNotches: number;
+                                /** @default 0.6 */
+                                utilityDropRatio: number;
+                            };
+                            id: string;
+                            version: number;
+                        }[];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    publishWarningRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    description: string;
+                    /** @default {} */
+                    enabled?: {
+                        /** @default true */
+                        blacklist?: boolean;
+                        /** @default true */
+                        business_status?: boolean;
+                        /** @default true */
+                        court_defendant?: boolean;
+                        /** @default true */
+                        enforcement?: boolean;
+                        /** @default true */
+                        headcount_drop?: boolean;
+                        /** @default true */
+                        penalty?: boolean;
+                        /** @default true */
+                        rating_down?: boolean;
+                        /** @default true */
+                        social_arrears?: boolean;
+                        /** @default true */
+                        tax_arrears?: boolean;
+                        /** @default true */
+                        tax_level_d?: boolean;
+                        /** @default true */
+                        utility_drop?: boolean;
+                    };
+                    /** @enum {string} */
+                    format: "xyd-warning-rules/1";
+                    /** @default 0.7 */
+                    headcountDropRatio?: number;
+                    /** @default 90 */
+                    lookbackDays?: number;
+                    name: string;
+                    /**
+                     * @default general
+                     * @enum {string}
+                     */
+                    penaltyMinSeverity?: "minor" | "general" | "serious" | "severe";
+                    /** @default {} */
+                    penaltySeverity?: {
+                        /**
+                         * @default medium
+                         * @enum {string}
+                         */
+                        general?: "low" | "medium" | "high";
+                        /**
+                         * @default low
+                         * @enum {string}
+                         */
+                        minor?: "low" | "medium" | "high";
+                        /**
+                         * @default high
+                         * @enum {string}
+                         */
+                        serious?: "low" | "medium" | "high";
+                        /**
+                         * @default high
+                         * @enum {string}
+                         */
+                        severe?: "low" | "medium" | "high";
+                    };
+                    /** @default 2 */
+                    ratingDownNotches?: number;
+                    /** @default 0.6 */
+                    utilityDropRatio?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            active: boolean;
+                            createdAt: string;
+                            document: {
+                                description: string;
+                                /** @default {} */
+                                enabled: {
+                                    /** @default true */
+                                    blacklist: boolean;
+                                    /** @default true */
+                                    business_status: boolean;
+                                    /** @default true */
+                                    court_defendant: boolean;
+                                    /** @default true */
+                                    enforcement: boolean;
+                                    /** @default true */
+                                    headcount_drop: boolean;
+                                    /** @default true */
+                                    penalty: boolean;
+                                    /** @default true */
+                                    rating_down: boolean;
+                                    /** @default true */
+                                    social_arrears: boolean;
+                                    /** @default true */
+                                    tax_arrears: boolean;
+                                    /** @default true */
+                                    tax_level_d: boolean;
+                                    /** @default true */
+                                    utility_drop: boolean;
+                                };
+                                /** @enum {string} */
+                                format: "xyd-warning-rules/1";
+                                /** @default 0.7 */
+                                headcountDropRatio: number;
+                                /** @default 90 */
+                                lookbackDays: number;
+                                name: string;
+                                /**
+                                 * @default general
+                                 * @enum {string}
+                                 */
+                                penaltyMinSeverity: "minor" | "general" | "serious" | "severe";
+                                /** @default {} */
+                                penaltySeverity: {
+                                    /**
+                                     * @default medium
+                                     * @enum {string}
+                                     */
+                                    general: "low" | "medium" | "high";
+                                    /**
+                                     * @default low
+                                     * @enum {string}
+                                     */
+                                    minor: "low" | "medium" | "high";
+                                    /**
+                                     * @default high
+                                     * @enum {string}
+                                     */
+                                    serious: "low" | "medium" | "high";
+                                    /**
+                                     * @default high
+                                     * @enum {string}
+                                     */
+                                    severe: "low" | "medium" | "high";
+                                };
+                                /** @default 2 */
+                                ratingDownNotches: number;
+                                /** @default 0.6 */
+                                utilityDropRatio: number;
+                            };
+                            id: string;
+                            version: number;
+                        }[];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    listCreditWarnings: {
+        parameters: {
+            query?: {
+                current?: number;
+                enterpriseId?: string;
+                keyword?: string;
+                pageSize?: number;
+                rule?: string;
+                severity?: "low" | "medium" | "high";
+                status?: "open" | "acknowledged" | "closed";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            list: {
+                                acknowledgedAt: string | null;
+                                closedAt: string | null;
+                                closeNote: string | null;
+                                detail: string;
+                                enterpriseId: string;
+                                enterpriseName: string;
+                                evidence: {
+                                    /** @enum {string|null} */
+                                    category: "registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics" | null;
+                                    recordId: string;
+                                    summary: string;
+                                }[];
+                                id: string;
+                                raisedAt: string;
+                                regionCode: string;
+                                rule: string;
+                                ruleLabel: string;
+                                /** @enum {string} */
+                                severity: "low" | "medium" | "high";
+                                /** @enum {string} */
+                                status: "open" | "acknowledged" | "closed";
+                                title: string;
+                                uscc: string;
+                            }[];
+                            total: number;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    acknowledgeCreditWarning: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            acknowledgedAt: string | null;
+                            closedAt: string | null;
+                            closeNote: string | null;
+                            detail: string;
+                            enterpriseId: string;
+                            enterpriseName: string;
+                            evidence: {
+                                /** @enum {string|null} */
+                                category: "registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics" | null;
+                                recordId: string;
+                                summary: string;
+                            }[];
+                            id: string;
+                            raisedAt: string;
+                            regionCode: string;
+                            rule: string;
+                            ruleLabel: string;
+                            /** @enum {string} */
+                            severity: "low" | "medium" | "high";
+                            /** @enum {string} */
+                            status: "open" | "acknowledged" | "closed";
+                            title: string;
+                            uscc: string;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在或不在可见范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    closeCreditWarning: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    note: string;
+                };
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            acknowledgedAt: string | null;
+                            closedAt: string | null;
+                            closeNote: string | null;
+                            detail: string;
+                            enterpriseId: string;
+                            enterpriseName: string;
+                            evidence: {
+                                /** @enum {string|null} */
+                                category: "registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics" | null;
+                                recordId: string;
+                                summary: string;
+                            }[];
+                            id: string;
+                            raisedAt: string;
+                            regionCode: string;
+                            rule: string;
+                            ruleLabel: string;
+                            /** @enum {string} */
+                            severity: "low" | "medium" | "high";
+                            /** @enum {string} */
+                            status: "open" | "acknowledged" | "closed";
+                            title: string;
+                            uscc: string;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在或不在可见范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     listDataSources: {
         parameters: {
             query?: {
@@ -3495,6 +5512,142 @@ export interface operations {
             };
         };
     };
+    getEnterpriseCreditProfile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            enterpriseId: string;
+                            enterpriseName: string;
+                            features: {
+                                feature: string;
+                                label: string;
+                                unit: string | null;
+                                value: number | string | boolean | unknown;
+                            }[];
+                            openDisputes: number;
+                            openWarnings: number;
+                            recordCounts: {
+                                adverse: number;
+                                /** @enum {string} */
+                                category: "registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics";
+                                count: number;
+                                disputed: number;
+                                label: string;
+                            }[];
+                            score: {
+                                asOf: string;
+                                badProbability: number;
+                                /** @enum {string} */
+                                bandRating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C";
+                                cap: {
+                                    code: string;
+                                    /** @enum {string} */
+                                    from: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C";
+                                    reason: string;
+                                    /** @enum {string} */
+                                    to: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C";
+                                } | null;
+                                computedAt: string;
+                                dimensions: {
+                                    basic?: number;
+                                    negative?: number;
+                                    operations?: number;
+                                    social?: number;
+                                    tax?: number;
+                                };
+                                enterpriseId: string;
+                                id: string;
+                                noRatingReason: string | null;
+                                points: {
+                                    bin: number;
+                                    binLabel: string;
+                                    /** @enum {string} */
+                                    dimension: "basic" | "operations" | "tax" | "social" | "negative";
+                                    feature: string;
+                                    label: string;
+                                    maxPoints: number;
+                                    minPoints: number;
+                                    points: number;
+                                }[];
+                                /** @enum {string|null} */
+                                rating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C" | null;
+                                reasons: {
+                                    advice: string;
+                                    binLabel: string;
+                                    /** @enum {string} */
+                                    dimension: "basic" | "operations" | "tax" | "social" | "negative";
+                                    feature: string;
+                                    label: string;
+                                    lost: number;
+                                    reason: string;
+                                }[];
+                                /** @enum {string} */
+                                role: "active" | "shadow";
+                                score: number;
+                                scorecardId: string;
+                                scorecardName: string;
+                                scorecardVersion: number;
+                            } | null;
+                            uscc: string;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在或不在可见范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     listEnterpriseCreditRecords: {
         parameters: {
             query?: {
@@ -3525,6 +5678,7 @@ export interface operations {
                                 /** @enum {string} */
                                 category: "registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics";
                                 corrected: boolean;
+                                disputed: boolean;
                                 endsOn: string | null;
                                 enterpriseId: string;
                                 externalId: string;
@@ -3543,7 +5697,7 @@ export interface operations {
                                 sourceId: string;
                                 sourceName: string;
                                 /** @enum {string} */
-                                status: "current" | "superseded" | "expired";
+                                status: "current" | "superseded" | "expired" | "withdrawn";
                                 uscc: string;
                             }[];
                             total: number;
@@ -3615,6 +5769,136 @@ export interface operations {
                             count: number;
                             latest: string | null;
                         }[];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在或不在可见范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    getEnterpriseCreditHistory: {
+        parameters: {
+            query?: {
+                at?: string;
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            at: {
+                                asOf: string;
+                                badProbability: number;
+                                /** @enum {string} */
+                                bandRating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C";
+                                cap: {
+                                    code: string;
+                                    /** @enum {string} */
+                                    from: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C";
+                                    reason: string;
+                                    /** @enum {string} */
+                                    to: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C";
+                                } | null;
+                                computedAt: string;
+                                dimensions: {
+                                    basic?: number;
+                                    negative?: number;
+                                    operations?: number;
+                                    social?: number;
+                                    tax?: number;
+                                };
+                                enterpriseId: string;
+                                id: string;
+                                noRatingReason: string | null;
+                                points: {
+                                    bin: number;
+                                    binLabel: string;
+                                    /** @enum {string} */
+                                    dimension: "basic" | "operations" | "tax" | "social" | "negative";
+                                    feature: string;
+                                    label: string;
+                                    maxPoints: number;
+                                    minPoints: number;
+                                    points: number;
+                                }[];
+                                /** @enum {string|null} */
+                                rating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C" | null;
+                                reasons: {
+                                    advice: string;
+                                    binLabel: string;
+                                    /** @enum {string} */
+                                    dimension: "basic" | "operations" | "tax" | "social" | "negative";
+                                    feature: string;
+                                    label: string;
+                                    lost: number;
+                                    reason: string;
+                                }[];
+                                /** @enum {string} */
+                                role: "active" | "shadow";
+                                score: number;
+                                scorecardId: string;
+                                scorecardName: string;
+                                scorecardVersion: number;
+                            } | null;
+                            points: {
+                                asOf: string;
+                                computedAt: string;
+                                /** @enum {string|null} */
+                                rating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C" | null;
+                                score: number;
+                                scorecardVersion: number;
+                                scoreId: string;
+                            }[];
+                        };
                         /** @enum {boolean} */
                         success: true;
                     };
@@ -4508,6 +6792,142 @@ export interface operations {
             };
         };
     };
+    getMyCreditProfile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            enterpriseId: string;
+                            enterpriseName: string;
+                            features: {
+                                feature: string;
+                                label: string;
+                                unit: string | null;
+                                value: number | string | boolean | unknown;
+                            }[];
+                            openDisputes: number;
+                            openWarnings: number;
+                            recordCounts: {
+                                adverse: number;
+                                /** @enum {string} */
+                                category: "registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics";
+                                count: number;
+                                disputed: number;
+                                label: string;
+                            }[];
+                            score: {
+                                asOf: string;
+                                badProbability: number;
+                                /** @enum {string} */
+                                bandRating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C";
+                                cap: {
+                                    code: string;
+                                    /** @enum {string} */
+                                    from: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C";
+                                    reason: string;
+                                    /** @enum {string} */
+                                    to: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C";
+                                } | null;
+                                computedAt: string;
+                                dimensions: {
+                                    basic?: number;
+                                    negative?: number;
+                                    operations?: number;
+                                    social?: number;
+                                    tax?: number;
+                                };
+                                enterpriseId: string;
+                                id: string;
+                                noRatingReason: string | null;
+                                points: {
+                                    bin: number;
+                                    binLabel: string;
+                                    /** @enum {string} */
+                                    dimension: "basic" | "operations" | "tax" | "social" | "negative";
+                                    feature: string;
+                                    label: string;
+                                    maxPoints: number;
+                                    minPoints: number;
+                                    points: number;
+                                }[];
+                                /** @enum {string|null} */
+                                rating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C" | null;
+                                reasons: {
+                                    advice: string;
+                                    binLabel: string;
+                                    /** @enum {string} */
+                                    dimension: "basic" | "operations" | "tax" | "social" | "negative";
+                                    feature: string;
+                                    label: string;
+                                    lost: number;
+                                    reason: string;
+                                }[];
+                                /** @enum {string} */
+                                role: "active" | "shadow";
+                                score: number;
+                                scorecardId: string;
+                                scorecardName: string;
+                                scorecardVersion: number;
+                            } | null;
+                            uscc: string;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在或不在可见范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     listMyCreditRecords: {
         parameters: {
             query?: {
@@ -4537,6 +6957,7 @@ export interface operations {
                                 /** @enum {string} */
                                 category: "registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics";
                                 corrected: boolean;
+                                disputed: boolean;
                                 endsOn: string | null;
                                 enterpriseId: string;
                                 externalId: string;
@@ -4555,7 +6976,7 @@ export interface operations {
                                 sourceId: string;
                                 sourceName: string;
                                 /** @enum {string} */
-                                status: "current" | "superseded" | "expired";
+                                status: "current" | "superseded" | "expired" | "withdrawn";
                                 uscc: string;
                             }[];
                             total: number;
@@ -4627,6 +7048,326 @@ export interface operations {
                             count: number;
                             latest: string | null;
                         }[];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在或不在可见范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    listMyCreditDisputes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @enum {string} */
+                            category: "registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics";
+                            daysLeft: number | null;
+                            dueOn: string;
+                            enterpriseId: string;
+                            enterpriseName: string;
+                            evidenceFileId: string | null;
+                            id: string;
+                            raisedAt: string;
+                            reason: string;
+                            recordId: string;
+                            recordSummary: string;
+                            resolutionNote: string | null;
+                            resolvedAt: string | null;
+                            resolvedByName: string | null;
+                            sourceId: string;
+                            sourceName: string;
+                            /** @enum {string} */
+                            status: "open" | "upheld" | "rejected" | "withdrawn";
+                        }[];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在或不在可见范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    raiseCreditDispute: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 幂等键（字母、数字和 _ . : -，1–128 位）：同一键重复提交返回第一次的结果，一天内有效；同一键换了请求体返回 409 */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    reason: string;
+                    recordId: string;
+                };
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description 证明材料（可选；PDF、JPEG 或 PNG，不超过 5 MB）
+                     */
+                    evidence?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @enum {string} */
+                            category: "registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics";
+                            daysLeft: number | null;
+                            dueOn: string;
+                            enterpriseId: string;
+                            enterpriseName: string;
+                            evidenceFileId: string | null;
+                            id: string;
+                            raisedAt: string;
+                            reason: string;
+                            recordId: string;
+                            recordSummary: string;
+                            resolutionNote: string | null;
+                            resolvedAt: string | null;
+                            resolvedByName: string | null;
+                            sourceId: string;
+                            sourceName: string;
+                            /** @enum {string} */
+                            status: "open" | "upheld" | "rejected" | "withdrawn";
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在或不在可见范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Idempotency-Key 冲突或状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    getMyCreditHistory: {
+        parameters: {
+            query?: {
+                at?: string;
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            at: {
+                                asOf: string;
+                                badProbability: number;
+                                /** @enum {string} */
+                                bandRating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C";
+                                cap: {
+                                    code: string;
+                                    /** @enum {string} */
+                                    from: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C";
+                                    reason: string;
+                                    /** @enum {string} */
+                                    to: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C";
+                                } | null;
+                                computedAt: string;
+                                dimensions: {
+                                    basic?: number;
+                                    negative?: number;
+                                    operations?: number;
+                                    social?: number;
+                                    tax?: number;
+                                };
+                                enterpriseId: string;
+                                id: string;
+                                noRatingReason: string | null;
+                                points: {
+                                    bin: number;
+                                    binLabel: string;
+                                    /** @enum {string} */
+                                    dimension: "basic" | "operations" | "tax" | "social" | "negative";
+                                    feature: string;
+                                    label: string;
+                                    maxPoints: number;
+                                    minPoints: number;
+                                    points: number;
+                                }[];
+                                /** @enum {string|null} */
+                                rating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C" | null;
+                                reasons: {
+                                    advice: string;
+                                    binLabel: string;
+                                    /** @enum {string} */
+                                    dimension: "basic" | "operations" | "tax" | "social" | "negative";
+                                    feature: string;
+                                    label: string;
+                                    lost: number;
+                                    reason: string;
+                                }[];
+                                /** @enum {string} */
+                                role: "active" | "shadow";
+                                score: number;
+                                scorecardId: string;
+                                scorecardName: string;
+                                scorecardVersion: number;
+                            } | null;
+                            points: {
+                                asOf: string;
+                                computedAt: string;
+                                /** @enum {string|null} */
+                                rating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C" | null;
+                                score: number;
+                                scorecardVersion: number;
+                                scoreId: string;
+                            }[];
+                        };
                         /** @enum {boolean} */
                         success: true;
                     };

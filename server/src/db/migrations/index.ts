@@ -8,6 +8,7 @@ import * as files from './2026.12.01T00.04.files';
 import * as identity from './2026.12.01T00.05.identity';
 import * as apiClients from './2026.12.01T00.06.api-clients';
 import * as creditData from './2026.12.01T00.07.credit-data';
+import * as creditEngine from './2026.12.01T00.08.credit-engine';
 
 type Step = (params: { context: QueryInterface }) => Promise<void>;
 
@@ -25,4 +26,5 @@ export const migrations: Array<{ name: string; up: Step; down: Step }> = [
   { name: '2026.12.01T00.05.identity', ...identity },
   { name: '2026.12.01T00.06.api-clients', ...apiClients },
   { name: '2026.12.01T00.07.credit-data', ...creditData },
+  { name: '2026.12.01T00.08.credit-engine', ...creditEngine },
 ];

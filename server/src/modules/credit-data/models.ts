@@ -83,6 +83,10 @@ export class CreditRecord extends Model<InferAttributes<CreditRecord>, InferCrea
   declare supersededBy: CreationOptional<string | null>;
   declare supersededAt: CreationOptional<Date | null>;
   declare expiredAt: CreationOptional<Date | null>;
+  /** Under an open dispute (异议). */
+  declare disputed: CreationOptional<boolean>;
+  /** Withdrawn by an upheld dispute: no longer current, kept as history. */
+  declare withdrawnAt: CreationOptional<Date | null>;
   declare batchId: string;
   declare rowNumber: number;
   declare createdAt: Date;
@@ -196,6 +200,8 @@ export function initCreditDataModels(sequelize: Sequelize): void {
       supersededBy: bigintColumn('supersededBy', true),
       supersededAt: date(),
       expiredAt: date(),
+      disputed: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
+      withdrawnAt: date(),
       batchId: bigintColumn('batchId'),
       rowNumber: { type: DataTypes.INTEGER, allowNull: false, field: 'row_no' },
       createdAt: date(false),

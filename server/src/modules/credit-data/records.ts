@@ -42,6 +42,8 @@ interface RecordRow {
   payload: string;
   isCurrent: unknown;
   expiredAt: unknown;
+  withdrawnAt: unknown;
+  disputed: unknown;
   createdAt: string | Date;
 }
 
@@ -49,6 +51,7 @@ const day = (value: string | Date | null): string | null =>
   value === null ? null : value instanceof Date ? value.toISOString().slice(0, 10) : String(value).slice(0, 10);
 
 function statusOf(row: RecordRow): TRecordStatus {
+  if (row.withdrawnAt) return 'withdrawn';
   if (row.expiredAt) return 'expired';
   return Number(row.isCurrent) === 1 ? 'current' : 'superseded';
 }
@@ -69,6 +72,7 @@ function toDto(row: RecordRow): TCreditRecord {
     adverse: Boolean(Number(row.adverse)),
     corrected: Boolean(Number(row.corrected)),
     status: statusOf(row),
+    disputed: Boolean(Number(row.disputed)),
     payload,
     fields: describeCreditPayload(row.category, payload),
     receivedAt: new Date(row.createdAt).toISOString(),
@@ -97,7 +101,8 @@ export async function listCreditRecords(app: AppContext, actor: Actor, enterpris
   const replacements: Record<string, unknown> = { id: enterpriseId };
   // History (superseded and expired versions) is for the console only; the firm and everyone by default see what counts.
   const history = query.includeHistory === 'true' && actor.kind === 'admin';
-  if (!history) conditions.push('r.is_current = 1', 'r.expired_at IS NULL');
+  // A record withdrawn by an upheld dispute stays in view, marked, so the firm sees the outcome.
+  if (!history) conditions.push('(r.is_current = 1 OR r.withdrawn_at IS NOT NULL)', 'r.expired_at IS NULL');
   if (query.category && (CREDIT_CATEGORIES as readonly string[]).includes(query.category)) {
     conditions.push('r.category = :category');
     replacements.category = query.category;
@@ -110,7 +115,7 @@ export async function listCreditRecords(app: AppContext, actor: Actor, enterpris
     sequelize.query<RecordRow>(
       `SELECT r.id, r.category, r.enterprise_id AS enterpriseId, r.uscc, r.source_id AS sourceId, s.name AS sourceName,
          r.external_id AS externalId, r.period, r.occurred_on AS occurredOn, r.ends_on AS endsOn, r.adverse, r.corrected,
-         r.payload, r.is_current AS isCurrent, r.expired_at AS expiredAt, r.created_at AS createdAt
+         r.payload, r.is_current AS isCurrent, r.expired_at AS expiredAt, r.withdrawn_at AS withdrawnAt, r.disputed, r.created_at AS createdAt
        FROM credit_records r LEFT JOIN data_sources s ON s.id = r.source_id
        WHERE ${where}
        ORDER BY COALESCE(r.period, r.occurred_on) DESC, r.created_at DESC, r.id DESC

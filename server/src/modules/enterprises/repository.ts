@@ -417,3 +417,39 @@ export async function countEnterprisesInRegions(regionCodes: readonly string[]):
   const rows = await select<{ n: unknown }>(`SELECT COUNT(*) AS n FROM enterprises r WHERE ${enterpriseRegionConditionSql(regionCodes, 'r.id')}`, {});
   return Number(rows[0]?.n ?? 0);
 }
+
+/** One enterprise (summary columns) if the actor may see its data in `category`; null otherwise. */
+export async function findScopedEnterprise(actor: Actor, id: string, category: EnterpriseDataCategory, t?: Transaction): Promise<EnterpriseSummaryRow | null> {
+  const [row] = await select<EnterpriseSummaryRow>(`SELECT ${SUMMARY_COLUMNS} FROM enterprises e WHERE e.id = :id AND ${scopeCondition(actor, category)}`, { id }, t);
+  return row ? normalise(row) : null;
+}
+
+// ---- the credit engine (a system reader on the worker, not a caller: no scope) -----------------------------------
+
+/** What scoring reads of each enterprise. */
+export async function enterprisesForScoring(ids: readonly string[]): Promise<EnterpriseSummaryRow[]> {
+  if (ids.length === 0) return [];
+  const rows = await select<EnterpriseSummaryRow>(`SELECT ${SUMMARY_COLUMNS} FROM enterprises e WHERE e.id IN (:ids)`, { ids: [...ids] });
+  return rows.map(normalise);
+}
+
+/** A page of enterprise ids after `afterId` (a cursor over the primary key, for a full recompute). */
+export async function enterpriseIdsAfter(afterId: string | null, limit: number): Promise<string[]> {
+  const rows = await select<{ id: unknown }>(
+    afterId === null ? 'SELECT e.id FROM enterprises e ORDER BY e.id LIMIT :limit' : 'SELECT e.id FROM enterprises e WHERE e.id > :after ORDER BY e.id LIMIT :limit',
+    { after: afterId, limit },
+  );
+  return rows.map((r) => String(r.id));
+}
+
+/** Names and regions by id, for lists of warnings and disputes whose rows were already scoped. */
+export async function enterpriseLabels(ids: readonly string[]): Promise<Map<string, { name: string; uscc: string; regionCode: string }>> {
+  const found = new Map<string, { name: string; uscc: string; regionCode: string }>();
+  if (ids.length === 0) return found;
+  const rows = await select<{ id: unknown; name: string; uscc: string; regionCode: string }>(
+    'SELECT e.id, e.name, e.uscc, e.region_code AS regionCode FROM enterprises e WHERE e.id IN (:ids)',
+    { ids: [...new Set(ids)] },
+  );
+  for (const r of rows) found.set(String(r.id), { name: r.name, uscc: r.uscc, regionCode: r.regionCode });
+  return found;
+}

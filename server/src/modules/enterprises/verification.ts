@@ -13,11 +13,11 @@ import type { AppContext } from '../../context';
 import { clock } from '../../lib/clock';
 import { newId } from '../../lib/ids';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
-import { regionContains } from '../../lib/scope';
 import type { RequestMeta, UploadedPart } from '../../http/route';
 import { recordAudit } from '../audit/service';
 import type { Actor, AdminActor, WechatActor } from '../identity/actor';
-import { AdminUser, Organisation, WechatUser } from '../identity/models';
+import { activeAdvisors, activePlatformAdmins, advisorsCovering } from '../identity/advisors';
+import { AdminUser, WechatUser } from '../identity/models';
 import { enqueueNotification } from '../notifications/service';
 import { findRegion, regionName } from '../regions/service';
 import { checkImage, MAX_IMAGE_SIDE, type ImageMime } from '../files/image';
@@ -80,25 +80,6 @@ async function reviewRegion(uscc: string, enterprise: RegistryEntry | null): Pro
   return findRegion(uscc.slice(2, 8))?.code ?? null;
 }
 
-/** Active advisors with the region they answer for (their own, else their organisation's). */
-async function activeAdvisors(t?: Transaction): Promise<Array<{ id: string; regionCode: string | null }>> {
-  const rows = (await AdminUser.findAll({
-    where: { role: 'advisor', disabled: false },
-    attributes: ['id', 'regionCode'],
-    include: [{ model: Organisation, as: 'organisation', attributes: ['regionCode', 'disabled'], where: { disabled: false } }],
-    raw: true,
-    nest: true,
-    transaction: t,
-  })) as unknown as Array<{ id: string | number; regionCode: string | null; organisation: { regionCode: string | null } }>;
-  return rows.map((r) => ({ id: String(r.id), regionCode: r.regionCode ?? r.organisation.regionCode }));
-}
-
-/** Advisors whose region covers the request's; none for a request without a region, none without a region of their own. */
-function advisorsCovering(advisors: Array<{ id: string; regionCode: string | null }>, regionCode: string | null) {
-  if (!regionCode) return [];
-  return advisors.filter((a) => a.regionCode && /^\d{6}$/.test(a.regionCode) && regionContains(a.regionCode, regionCode));
-}
-
 /**
  * Tells the advisors who answer for the region that a request is waiting. A request that no advisor covers
  * goes to the platform admins instead, who decide it or reassign it, so that the firm is not stranded.
@@ -112,14 +93,7 @@ async function notifyReviewers(
   const recipients =
     covering.length > 0
       ? covering.map((a) => a.id)
-      : (
-          await AdminUser.findAll({
-            where: { role: 'platform_admin', disabled: false },
-            attributes: ['id'],
-            raw: true,
-            transaction: t,
-          })
-        ).map((u) => String(u.id));
+      : await activePlatformAdmins(t);
   const region = regionName(regionCode) ?? '未知区域';
   for (const recipientId of recipients) {
     await enqueueNotification(t, {

@@ -1,10 +1,11 @@
 import { Button, ScrollView, Text, View } from '@tarojs/components'
-import Taro, { useDidShow, usePullDownRefresh, useReachBottom } from '@tarojs/taro'
+import Taro, { useDidShow, usePullDownRefresh, useReachBottom, useRouter } from '@tarojs/taro'
 import type { TCreditCategory, TCreditRecord, TCreditRecordSummary } from '@xyd/shared'
 import { useCallback, useEffect, useRef, useState } from 'react'
 import PageState from '../../../components/PageState'
 import { useRemoteData } from '../../../hooks/useRemoteData'
 import { BIND_PAGE } from '../../../routes'
+import { asCategory, disputeFormUrl, onDisputeRaised, rememberRecordToDispute } from '../../../services/credit'
 import {
   CATEGORY_LABELS,
   CREDIT_RECORD_PAGE_SIZE,
@@ -31,6 +32,14 @@ interface RecordPages {
   page: number
 }
 
+function disputeRecord(record: TCreditRecord) {
+  rememberRecordToDispute(record)
+  Taro.navigateTo({ url: disputeFormUrl(record) })
+}
+
+/** Only a current record can be disputed, and only once at a time (the server refuses a second open dispute). */
+const disputable = (record: TCreditRecord) => record.status === 'current' && !record.disputed
+
 function CreditRecordCard({ record }: { record: TCreditRecord }) {
   return (
     <View className='card credit-record' data-testid='credit-record' data-id={record.id}>
@@ -45,6 +54,16 @@ function CreditRecordCard({ record }: { record: TCreditRecord }) {
               已信用修复
             </Text>
           ) : null}
+          {record.disputed ? (
+            <Text className='tag tag--warning' data-testid='credit-record-disputed'>
+              异议中
+            </Text>
+          ) : null}
+          {record.status === 'withdrawn' ? (
+            <Text className='tag' data-testid='credit-record-withdrawn'>
+              已撤回
+            </Text>
+          ) : null}
         </View>
       </View>
       {record.fields.map((field, index) => (
@@ -56,15 +75,24 @@ function CreditRecordCard({ record }: { record: TCreditRecord }) {
       <Text className='muted credit-record__source' data-testid='credit-record-source'>
         来源：{record.sourceName || '未知'} · 接收于 {formatDateTime(record.receivedAt)}
       </Text>
+      {disputable(record) ? (
+        <View className='credit-record__actions'>
+          <Button className='btn btn--ghost' size='mini' data-testid='credit-record-dispute' onClick={() => disputeRecord(record)}>
+            提出异议
+          </Button>
+        </View>
+      ) : null}
     </View>
   )
 }
 
 /** 我的数据: the credit data the platform holds on the user's enterprise, by category, with where each item came from. */
 export default function MyData() {
+  // 信用画像 opens this page at an enterprise and one of its categories.
+  const params = useRouter()?.params
   const enterprises = useRemoteData(listMyEnterprises)
-  const [chosenEnterprise, setChosenEnterprise] = useState<string>()
-  const [chosenCategory, setChosenCategory] = useState<TCreditCategory>()
+  const [chosenEnterprise, setChosenEnterprise] = useState<string | undefined>(params?.enterpriseId || undefined)
+  const [chosenCategory, setChosenCategory] = useState<TCreditCategory | undefined>(asCategory(params?.category))
   const list = enterprises.data ?? []
   const enterprise = list.find((e) => e.id === chosenEnterprise) ?? list[0]
   const enterpriseId = enterprise?.id
@@ -114,6 +142,17 @@ export default function MyData() {
   useEffect(() => {
     if (enterpriseId && category) loadRecords(enterpriseId, category, 1)
   }, [enterpriseId, category, loadRecords])
+
+  // Back from the dispute form: the record shows 异议中 without a reload.
+  useEffect(
+    () =>
+      onDisputeRaised((recordId) =>
+        setRecords((current) =>
+          current ? { ...current, list: current.list.map((r) => (r.id === recordId ? { ...r, disputed: true } : r)) } : current,
+        ),
+      ),
+    [],
+  )
 
   useDidShow(() => {
     enterprises.reload()

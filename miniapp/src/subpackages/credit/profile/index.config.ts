@@ -1,0 +1,4 @@
+export default definePageConfig({
+  navigationBarTitleText: '信用画像',
+  enablePullDownRefresh: true,
+})

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { defineJob } from '../../jobs/registry';
+import { enterpriseIdsAfter } from '../enterprises/repository';
+import type { AppContext } from '../../context';
+import { scoreBatch, scoreChangedEnterprises, scoringContext, type BatchOutcome } from './recompute';
+
+/**
+ * The credit engine's jobs, defined at load so the API process and the workers agree on them:
+ * - `credit.score-changes` (every few seconds): the enterprises the change feed names;
+ * - `credit.recompute-all`: every enterprise, when a version is activated (and daily, so that time-dependent
+ *   features such as years established and penalty recency move), resumable from its checkpoint after a crash.
+ */
+
+export const RECOMPUTE_BATCH = 500;
+
+defineJob(
+  'credit.score-changes',
+  async ({ app, signal }) => {
+    const outcome = await scoreChangedEnterprises(app, { signal });
+    if (outcome.scored > 0) app.logger.info(outcome, 'changed enterprises scored');
+  },
+  { label: '增量评分（数据变更的企业）', maxAttempts: 1 },
+);
+
+const ZRecomputePayload = z.object({
+  reason: z.string().max(200).optional(),
+  /** The cursor: the last enterprise id a committed batch covered. */
+  afterId: z.string().nullable().optional(),
+  scored: z.number().int().optional(),
+  written: z.number().int().optional(),
+});
+type RecomputePayload = z.infer<typeof ZRecomputePayload>;
+
+export async function recomputeAll(
+  app: AppContext,
+  payload: RecomputePayload,
+  options: { signal?: AbortSignal; checkpoint?: (p: RecomputePayload) => Promise<void> } = {},
+): Promise<BatchOutcome> {
+  const context = await scoringContext();
+  let afterId = payload.afterId ?? null;
+  const total: BatchOutcome = { scored: payload.scored ?? 0, written: payload.written ?? 0, warnings: 0 };
+  while (!options.signal?.aborted) {
+    const ids = await enterpriseIdsAfter(afterId, RECOMPUTE_BATCH);
+    if (ids.length === 0) break;
+    const outcome = await scoreBatch(app, ids, context);
+    total.scored += outcome.scored;
+    total.written += outcome.written;
+    total.warnings += outcome.warnings;
+    afterId = ids[ids.length - 1];
+    await options.checkpoint?.({ ...payload, afterId, scored: total.scored, written: total.written });
+  }
+  return total;
+}
+
+async function runRecompute({ app, payload, signal, checkpoint }: { app: AppContext; payload: RecomputePayload; signal: AbortSignal; checkpoint: (p: RecomputePayload) => Promise<void> }) {
+  const outcome = await recomputeAll(app, payload ?? {}, { signal, checkpoint });
+  app.logger.info({ ...outcome, reason: payload?.reason }, 'full credit recompute finished');
+}
+
+defineJob<RecomputePayload>('credit.recompute-all', runRecompute, { label: '全量重新评分', payload: ZRecomputePayload, leaseMs: 60_000 });
+
+defineJob<RecomputePayload>('credit.recompute-daily', runRecompute, { label: '每日重新评分', payload: ZRecomputePayload, leaseMs: 60_000, maxAttempts: 3 });
