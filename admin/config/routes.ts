@@ -53,6 +53,20 @@ export default [
       { path: '/data/quality', name: '数据质量', component: './data-quality', access: 'canManageDataSources' },
     ],
   },
+  {
+    path: '/credit',
+    name: '信用服务',
+    icon: 'SafetyCertificateOutlined',
+    // Every console user has 异议处理; the children narrow it further.
+    access: 'canSeeDisputes',
+    routes: [
+      // Disputes, not warnings: every user who sees this group may open it.
+      { path: '/credit', redirect: '/credit/disputes' },
+      { path: '/credit/warnings', name: '风险预警', component: './credit/warnings', access: 'canSeeWarnings' },
+      { path: '/credit/disputes', name: '异议处理', component: './credit/disputes', access: 'canSeeDisputes' },
+      { path: '/credit/scorecards', name: '评分卡管理', component: './credit/scorecards', access: 'canManageScorecards' },
+    ],
+  },
   { path: '/api-clients', name: '系统对接', icon: 'ApiOutlined', access: 'canManageApiClients', component: './api-clients' },
   { path: '/messages', name: '消息中心', icon: 'BellOutlined', component: './messages' },
   {

@@ -28,6 +28,22 @@ export interface AccessFlags {
    * says so when it owns none); the server lists only the sources the caller may import into.
    */
   canImportData: boolean;
+  /** Risk warnings (风险预警) of the caller's region: platform_admin, advisor and gov. */
+  canSeeWarnings: boolean;
+  /** Acknowledge and close warnings: platform_admin and advisor; government users only read them. */
+  canHandleWarnings: boolean;
+  /**
+   * Credit-record disputes (异议处理): every console user; the server lists those of the caller's region and those of
+   * records its own organisation's data sources sent.
+   */
+  canSeeDisputes: boolean;
+  /**
+   * Decide a dispute: everyone but government users, who read the region's disputes without deciding them; the server
+   * further narrows institutions to the records of their own data sources.
+   */
+  canResolveDisputes: boolean;
+  /** Scorecard versions and warning-rule thresholds (评分卡管理): platform_admin. */
+  canManageScorecards: boolean;
 }
 
 const CONSOLE_ROLES: readonly TAdminRole[] = ['platform_admin', 'advisor', 'gov', 'fi_admin', 'fi_officer', 'agency'];
@@ -52,5 +68,10 @@ export default function access(initialState: { currentUser?: TCurrentUser | null
     canManageApiClients: role === 'fi_admin',
     canManageDataSources: role === 'platform_admin',
     canImportData: role === 'platform_admin' || role === 'gov',
+    canSeeWarnings: role === 'platform_admin' || role === 'advisor' || role === 'gov',
+    canHandleWarnings: role === 'platform_admin' || role === 'advisor',
+    canSeeDisputes: role !== null,
+    canResolveDisputes: role !== null && role !== 'gov',
+    canManageScorecards: role === 'platform_admin',
   };
 }

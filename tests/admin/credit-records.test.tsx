@@ -44,6 +44,7 @@ function record(overrides: Partial<TCreditRecord> = {}): TCreditRecord {
     endsOn: null,
     adverse: true,
     corrected: false,
+    disputed: false,
     status: 'current',
     payload: {},
     fields: [

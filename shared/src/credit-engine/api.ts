@@ -44,7 +44,8 @@ export const ZCreditScore = z.object({
   noRatingReason: z.string().nullable(),
   cap: z.object({ code: z.string(), reason: z.string(), from: ZCreditRating, to: ZCreditRating }).nullable(),
   badProbability: z.number(),
-  dimensions: z.record(ZCreditDimension, z.number()),
+  /** null: the version does not assess this dimension. */
+  dimensions: z.record(ZCreditDimension, z.number().nullable()),
   /** The top factors that lowered the score, with what the firm can do. */
   reasons: z.array(ZScoreReason),
   /** Every characteristic's points, so that the score can be checked by hand. */

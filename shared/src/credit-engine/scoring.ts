@@ -126,10 +126,13 @@ export function scoreFeatures(card: TScorecard, features: TFeatureVector): TScor
     }
   }
 
-  const dimensions = {} as Record<TCreditDimension, number>;
+  // A dimension the version has no characteristic in (a trained version may select few) is not assessed: null.
+  const assessed = new Array<boolean>(CREDIT_DIMENSIONS.length).fill(false);
+  for (const ch of characteristics) assessed[ch.dimension] = true;
+  const dimensions = {} as Record<TCreditDimension, number | null>;
   CREDIT_DIMENSIONS.forEach((dimension, d) => {
     const span = dimMax[d] - dimMin[d];
-    dimensions[dimension] = span > 0 ? round1(((dimPoints[d] - dimMin[d]) / span) * 100) : 100;
+    dimensions[dimension] = !assessed[d] ? null : span > 0 ? round1(((dimPoints[d] - dimMin[d]) / span) * 100) : 100;
   });
 
   return {
@@ -212,8 +215,11 @@ export function validatePlatformScorecard(card: TScorecard): string[] {
   card.rules.forEach((rule, i) => {
     if (!PLATFORM_FEATURES[rule.when.feature]) problems.push(`第 ${i + 1} 条规则（${rule.code}）的特征“${rule.when.feature}”不是平台计算的特征`);
   });
-  for (const dimension of CREDIT_DIMENSIONS) {
-    if (!used.has(dimension)) problems.push(`维度“${CREDIT_DIMENSION_LABELS[dimension]}”没有任何评分项`);
+  // An expert version answers for all five dimensions; a trained one may leave some unassessed (shown as such).
+  if (card.kind === 'expert') {
+    for (const dimension of CREDIT_DIMENSIONS) {
+      if (!used.has(dimension)) problems.push(`维度“${CREDIT_DIMENSION_LABELS[dimension]}”没有任何评分项`);
+    }
   }
   return problems;
 }

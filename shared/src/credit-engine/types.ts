@@ -67,8 +67,8 @@ export interface TScoreResult {
   noRatingReason: string | null;
   cap: { code: string; reason: string; from: TCreditRating; to: TCreditRating } | null;
   badProbability: number;
-  /** 0–100 each: points obtained between the dimension's minimum and maximum. */
-  dimensions: Record<TCreditDimension, number>;
+  /** 0–100 each: points obtained between the dimension's minimum and maximum; null where the version has no characteristic. */
+  dimensions: Record<TCreditDimension, number | null>;
   points: TScorePoints[];
 }
 

@@ -9,7 +9,7 @@ import { formatDateTime } from '@/utils/format';
 
 const DEFAULT_PAGE_SIZE = 10;
 
-const STATUS_COLORS: Record<TRecordStatus, string> = { current: 'success', superseded: 'orange', expired: 'default' };
+const STATUS_COLORS: Record<TRecordStatus, string> = { current: 'success', superseded: 'orange', expired: 'default', withdrawn: 'purple' };
 
 /** When the record happened: its month (monthly data) or its date, and until when it runs. */
 function periodOf(record: TCreditRecord): string {
@@ -37,6 +37,11 @@ function RecordTags({ record, withHistory }: { record: TCreditRecord; withHistor
       {record.adverse && (
         <Tag color="red" data-testid="credit-record-adverse">
           不良
+        </Tag>
+      )}
+      {record.disputed && (
+        <Tag color="gold" data-testid="credit-record-disputed">
+          异议中
         </Tag>
       )}
       {record.corrected && (

@@ -7,9 +7,10 @@ import PageTitle from '@/components/PageTitle';
 import { useLoad } from '@/hooks/useLoad';
 import { getEnterprise } from '@/services/generated';
 import { formatDateTime, formatFenAsWan } from '@/utils/format';
+import CreditProfile from './CreditProfile';
 import CreditRecords from './CreditRecords';
 
-/** An enterprise's registration data and the WeChat users bound to it. */
+/** An enterprise's registration data, the WeChat users bound to it, its credit profile and its credit records. */
 export default function EnterpriseDetailPage() {
   const { id = '' } = useParams<{ id: string }>();
   const { data: ent, loading, error } = useLoad(() => getEnterprise({ id }), [id]);
@@ -70,6 +71,7 @@ export default function EnterpriseDetailPage() {
             ]}
           />
         </ProCard>
+        <CreditProfile enterpriseId={id} />
         <CreditRecords enterpriseId={id} />
       </ProCard>
     </PageContainer>

@@ -547,6 +547,12 @@ export function submitVerification(body: SubmitVerificationBody, files: { licenc
   return callApi<SubmitVerificationResult>('/api/v1/verifications', { method: 'POST', data: toFormData(body, files), ...options });
 }
 
+export type TrainScorecardOnOutcomesResult = operations['trainScorecardOnOutcomes']['responses'][202]['content']['application/json']['data'];
+/** 按平台实际结果（违约与否）训练候选评分卡（后台任务；完成后出现在版本列表中） (`POST /api/v1/credit/scorecards/train`) */
+export function trainScorecardOnOutcomes(options?: RequestOptions): Promise<TrainScorecardOnOutcomesResult> {
+  return callApi<TrainScorecardOnOutcomesResult>('/api/v1/credit/scorecards/train', { method: 'POST', ...options });
+}
+
 export type UpdateAdminUserParams = operations['updateAdminUser']['parameters']['path'];
 export type UpdateAdminUserBody = NonNullable<operations['updateAdminUser']['requestBody']>['content']['application/json'];
 export type UpdateAdminUserResult = operations['updateAdminUser']['responses'][200]['content']['application/json']['data'];

@@ -81,6 +81,7 @@ export const API_PATHS = {
   rotateDataSourceKey: '/api/v1/data-sources/{id}/rotate',
   startCreditImport: '/api/v1/ingest-batches',
   submitVerification: '/api/v1/verifications',
+  trainScorecardOnOutcomes: '/api/v1/credit/scorecards/train',
   updateAdminUser: '/api/v1/admin-users/{id}',
   updateApiClient: '/api/v1/api-clients/{id}',
   updateDataSource: '/api/v1/data-sources/{id}',

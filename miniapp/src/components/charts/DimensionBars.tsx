@@ -5,8 +5,8 @@ import './index.css'
 export interface DimensionBar {
   key: string
   label: string
-  /** 0–100. */
-  value: number
+  /** 0–100; null when the scorecard version does not assess the dimension. */
+  value: number | null
 }
 
 interface Props {
@@ -20,6 +20,14 @@ export default function DimensionBars({ items, lowBelow = 60 }: Props) {
   return (
     <View className='dimension-bars' data-testid='dimension-bars'>
       {items.map((item) => {
+        if (item.value === null) {
+          return (
+            <View key={item.key} className='dimension-bars__row' data-testid='dimension-bar' data-key={item.key} data-value=''>
+              <Text className='dimension-bars__label'>{item.label}</Text>
+              <Text className='dimension-bars__value'>未评估</Text>
+            </View>
+          )
+        }
         const value = clampPercent(item.value)
         return (
           <View key={item.key} className='dimension-bars__row' data-testid='dimension-bar' data-key={item.key} data-value={String(Math.round(value))}>

@@ -558,6 +558,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/credit/scorecards/train": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 按平台实际结果（违约与否）训练候选评分卡（后台任务；完成后出现在版本列表中）
+         * @description 角色：平台管理员
+         */
+        post: operations["trainScorecardOnOutcomes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/credit/warning-rules": {
         parameters: {
             query?: never;
@@ -4348,6 +4368,59 @@ export interface operations {
             };
         };
     };
+    trainScorecardOnOutcomes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            jobId: string;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     listWarningRuleSets: {
         parameters: {
             query?: never;
@@ -5564,11 +5637,11 @@ export interface operations {
                                 } | null;
                                 computedAt: string;
                                 dimensions: {
-                                    basic?: number;
-                                    negative?: number;
-                                    operations?: number;
-                                    social?: number;
-                                    tax?: number;
+                                    basic?: number | null;
+                                    negative?: number | null;
+                                    operations?: number | null;
+                                    social?: number | null;
+                                    tax?: number | null;
                                 };
                                 enterpriseId: string;
                                 id: string;
@@ -5850,11 +5923,11 @@ export interface operations {
                                 } | null;
                                 computedAt: string;
                                 dimensions: {
-                                    basic?: number;
-                                    negative?: number;
-                                    operations?: number;
-                                    social?: number;
-                                    tax?: number;
+                                    basic?: number | null;
+                                    negative?: number | null;
+                                    operations?: number | null;
+                                    social?: number | null;
+                                    tax?: number | null;
                                 };
                                 enterpriseId: string;
                                 id: string;
@@ -6844,11 +6917,11 @@ export interface operations {
                                 } | null;
                                 computedAt: string;
                                 dimensions: {
-                                    basic?: number;
-                                    negative?: number;
-                                    operations?: number;
-                                    social?: number;
-                                    tax?: number;
+                                    basic?: number | null;
+                                    negative?: number | null;
+                                    operations?: number | null;
+                                    social?: number | null;
+                                    tax?: number | null;
                                 };
                                 enterpriseId: string;
                                 id: string;
@@ -7319,11 +7392,11 @@ export interface operations {
                                 } | null;
                                 computedAt: string;
                                 dimensions: {
-                                    basic?: number;
-                                    negative?: number;
-                                    operations?: number;
-                                    social?: number;
-                                    tax?: number;
+                                    basic?: number | null;
+                                    negative?: number | null;
+                                    operations?: number | null;
+                                    social?: number | null;
+                                    tax?: number | null;
                                 };
                                 enterpriseId: string;
                                 id: string;

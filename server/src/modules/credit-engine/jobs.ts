@@ -3,6 +3,7 @@ import { defineJob } from '../../jobs/registry';
 import { enterpriseIdsAfter } from '../enterprises/repository';
 import type { AppContext } from '../../context';
 import { scoreBatch, scoreChangedEnterprises, scoringContext, type BatchOutcome } from './recompute';
+import './training';
 
 /**
  * The credit engine's jobs, defined at load so the API process and the workers agree on them:

@@ -66,7 +66,7 @@ export function scoreDto(row: ScoreRow, version: LoadedScorecard): TCreditScore 
     noRatingReason: row.noRatingReason,
     cap: row.cap ? JSON.parse(row.cap) : null,
     badProbability: Number(row.badProbability),
-    dimensions: JSON.parse(row.dimensions) as Record<TCreditDimension, number>,
+    dimensions: JSON.parse(row.dimensions) as Record<TCreditDimension, number | null>,
     reasons: scoreReasons(version.card, points),
     points: points.map((p) => {
       const c = characteristics.get(p.feature);

@@ -24,6 +24,7 @@ import type { AdminActor, WechatActor } from '../identity/actor';
 import { creditHistory, creditProfile } from './profile';
 import { disputeEvidence, listDisputes, myDisputes, raiseDispute, resolveDispute } from './disputes';
 import { listWarnings, moveWarning } from './warnings';
+import { requestCandidateTraining } from './training';
 import { activateScorecard, compareScorecard, listScorecards, publishWarningRules, scorecardDetail, uploadScorecard, warningRuleSets } from './scorecards';
 
 /** Who reads an enterprise's credit profile in the console: the enterprise repository's scope decides which firms. */
@@ -241,6 +242,18 @@ export function creditEngineRoutes(app: AppContext): RouteSpec[] {
       response: ZScorecardVersionDetail,
       status: 201,
       handler: async ({ actor, body, meta }) => uploadScorecard(app, actor as AdminActor, body.document, meta),
+    }),
+    route({
+      method: 'post',
+      path: '/credit/scorecards/train',
+      operationId: 'trainScorecardOnOutcomes',
+      summary: '按平台实际结果（违约与否）训练候选评分卡（后台任务；完成后出现在版本列表中）',
+      tags: ['信用评价'],
+      auth: 'admin',
+      roles: PLATFORM,
+      response: z.object({ jobId: z.string() }),
+      status: 202,
+      handler: async ({ actor, meta }) => requestCandidateTraining(app, actor as AdminActor, meta),
     }),
     route({
       method: 'get',

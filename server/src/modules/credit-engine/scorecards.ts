@@ -73,6 +73,19 @@ export async function uploadScorecard(app: AppContext, actor: AdminActor, card: 
   if (problems.length > 0) {
     throw new ValidationError(`document: ${problems.join('；')}`, problems.map((message) => ({ field: 'document', message })));
   }
+  return storeCandidate(app, actor, card, meta);
+}
+
+/**
+ * Stores a validated version as the next candidate and starts a recompute, so that it is scored in shadow on every
+ * enterprise, not only those whose data changes. `actor` is the console user, or whoever asked for a training run.
+ */
+export async function storeCandidate(
+  app: AppContext,
+  actor: AdminActor | { id: string; name: string | null },
+  card: TScorecard,
+  meta: RequestMeta | null,
+): Promise<TScorecardVersionDetail> {
   await ensureDefaultVersions();
   for (let attempt = 1; ; attempt++) {
     try {
@@ -93,15 +106,14 @@ export async function uploadScorecard(app: AppContext, actor: AdminActor, card: 
           { transaction: t },
         );
         await recordAudit(t, {
-          actor,
+          ...('kind' in actor ? { actor } : { actor: null, actorName: actor.name ?? 'credit.train-candidate' }),
           action: 'credit.scorecard.upload',
           targetType: 'scorecard_version',
           targetId: row.id,
           outcome: 'success',
           detail: { version: row.version, name: card.name, kind: card.kind },
-          meta,
+          meta: meta ?? undefined,
         });
-        // The candidate is scored in shadow on every enterprise now, not only those whose data changes.
         await enqueueJob(t, 'credit.recompute-all', { reason: `候选版本 V${row.version} 影子评分` });
         return row;
       });

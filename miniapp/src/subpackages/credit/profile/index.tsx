@@ -169,7 +169,7 @@ export default function CreditProfile() {
                 <ScoreSummary score={score} />
                 <View className='card'>
                   <Text className='card__title'>五维得分</Text>
-                  <DimensionBars items={DIMENSION_ORDER.map((key) => ({ key, label: DIMENSION_LABELS[key], value: score.dimensions[key] ?? 0 }))} />
+                  <DimensionBars items={DIMENSION_ORDER.map((key) => ({ key, label: DIMENSION_LABELS[key], value: score.dimensions[key] ?? null }))} />
                 </View>
                 <Reasons score={score} />
               </>
