@@ -4,7 +4,8 @@ import { AuditLog } from '../../server/src/modules/audit/model';
 import { CreditRecord } from '../../server/src/modules/credit-data/models';
 import { CreditDispute, CreditWarning } from '../../server/src/modules/credit-engine/models';
 import { scoreBatch, scoreChangedEnterprises, scoringContext } from '../../server/src/modules/credit-engine/recompute';
-import { recomputeAll } from '../../server/src/modules/credit-engine/jobs';
+import { pastMonthEnds, recomputeAll } from '../../server/src/modules/credit-engine/jobs';
+import { backfillHistory } from '../../server/src/modules/credit-engine/recompute';
 import { Enterprise, EnterpriseMember } from '../../server/src/modules/enterprises/models';
 import { Organisation } from '../../server/src/modules/identity/models';
 import { OutboxItem } from '../../server/src/modules/notifications/models';
@@ -206,6 +207,29 @@ describe('scoring from the change feed', () => {
     } finally {
       clock.reset();
     }
+  });
+
+  it('backfills month-end history (回溯) without touching the current score or what was shown on a day', async () => {
+    const firm = hangzhou[2]!;
+    const id = await idOf(firm.uscc);
+    const current = (await profile(admin, id)).score;
+    const dates = pastMonthEnds(TODAY, 6);
+    expect(dates).toHaveLength(6);
+    expect(dates[5]! < TODAY && dates[5]!.slice(0, 7) < TODAY.slice(0, 7)).toBe(true);
+    const written = await backfillHistory(server.app, [id], await scoringContext(), dates);
+    expect(written).toBe(6);
+    // Again: those dates are in the history already.
+    expect(await backfillHistory(server.app, [id], await scoringContext(), dates)).toBe(0);
+    const history = await admin.get(`/api/v1/enterprises/${id}/credit/history`).query({ at: TODAY });
+    const retro = history.body.data.points.filter((p: { retro: boolean }) => p.retro);
+    expect(retro.map((p: { asOf: string }) => p.asOf)).toEqual(dates);
+    // Nothing dated after a month end counts in it: six months ago the severe penalty of the last test was not there.
+    expect(retro[0].score).toBeGreaterThan(current.score);
+    expect((await profile(admin, id)).score.id).toBe(current.id);
+    // What was shown at the end of today is still the score computed today, not a month end computed afterwards.
+    expect(history.body.data.at.asOf).toBe(TODAY);
+    const window = await admin.get(`/api/v1/enterprises/${id}/credit/history`).query({ from: dates[3], to: dates[4] });
+    expect(window.body.data.points.map((p: { asOf: string }) => p.asOf)).toEqual([dates[3], dates[4]]);
   });
 
   it('writes one latest score per firm and version when batches race', async () => {

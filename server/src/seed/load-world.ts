@@ -25,6 +25,7 @@ import {
 import { buildApp } from '../app';
 import type { AppContext } from '../context';
 import { registeredEnterprisesByUscc } from '../modules/enterprises/repository';
+import { enqueueJob } from '../jobs/queue';
 import { startWorker } from '../jobs/worker';
 import { signRequest } from '../modules/api-clients/signature';
 import { recordAudit } from '../modules/audit/service';
@@ -791,6 +792,8 @@ export async function loadDemoWorld(app: AppContext, options: DemoWorldOptions):
   try {
     const summary = await loadWorld(ConsoleApi.withSession(baseUrl, token), options);
     await writeWorldOutcomes(app, options);
+    // A year of month-end scores, so that each firm's 信用画像 has a history from the start (回溯计算).
+    await app.db.transaction((t) => enqueueJob(t, 'credit.backfill-history', { months: 12 }));
     return summary;
   } finally {
     server.closeAllConnections();

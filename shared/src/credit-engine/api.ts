@@ -88,6 +88,8 @@ export const ZCreditHistoryPoint = z.object({
   score: z.number().int(),
   rating: ZCreditRating.nullable(),
   scorecardVersion: z.number().int(),
+  /** Computed after the day it is as of (回溯计算): the score the records dated by then give, not what was shown then. */
+  retro: z.boolean(),
 });
 export const ZCreditHistory = z.object({
   points: z.array(ZCreditHistoryPoint),

@@ -35,7 +35,7 @@ export async function up({ context: qi }: Ctx): Promise<void> {
     id: { ...id(), primaryKey: true },
     enterprise_id: id(),
     scorecard_id: id(),
-    // active: the version in force when computed; shadow: a candidate scored beside it.
+    // active: the version in force when computed; shadow: a candidate scored beside it; retro: a past date scored later.
     role: str(8),
     as_of: str(10),
     computed_at: time(),

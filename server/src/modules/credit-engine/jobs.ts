@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { defineJob } from '../../jobs/registry';
 import { enterpriseIdsAfter } from '../enterprises/repository';
 import type { AppContext } from '../../context';
-import { scoreBatch, scoreChangedEnterprises, scoringContext, type BatchOutcome } from './recompute';
+import { backfillHistory, scoreBatch, scoreChangedEnterprises, scoringContext, type BatchOutcome } from './recompute';
+import { addDays, shanghaiDate } from '@xyd/shared';
+import { clock } from '../../lib/clock';
 import './training';
 
 /**
@@ -61,3 +63,42 @@ async function runRecompute({ app, payload, signal, checkpoint }: { app: AppCont
 defineJob<RecomputePayload>('credit.recompute-all', runRecompute, { label: '全量重新评分', payload: ZRecomputePayload, leaseMs: 60_000 });
 
 defineJob<RecomputePayload>('credit.recompute-daily', runRecompute, { label: '每日重新评分', payload: ZRecomputePayload, leaseMs: 60_000, maxAttempts: 3 });
+
+const ZBackfillPayload = z.object({
+  /** Month ends back from last month's (12 = a year of history). */
+  months: z.number().int().min(1).max(60),
+  afterId: z.string().nullable().optional(),
+  written: z.number().int().optional(),
+});
+type BackfillPayload = z.infer<typeof ZBackfillPayload>;
+
+/** The last days of the `months` whole months before today (Asia/Shanghai), oldest first. */
+export function pastMonthEnds(today: string, months: number): string[] {
+  const firstOfMonth = `${today.slice(0, 7)}-01`;
+  const ends: string[] = [];
+  let end = addDays(firstOfMonth, -1);
+  for (let i = 0; i < months; i++) {
+    ends.unshift(end);
+    end = addDays(`${end.slice(0, 7)}-01`, -1);
+  }
+  return ends;
+}
+
+defineJob<BackfillPayload>(
+  'credit.backfill-history',
+  async ({ app, payload, signal, checkpoint }) => {
+    const context = await scoringContext();
+    const dates = pastMonthEnds(shanghaiDate(clock.now()), payload.months);
+    let afterId = payload.afterId ?? null;
+    let written = payload.written ?? 0;
+    while (!signal.aborted) {
+      const ids = await enterpriseIdsAfter(afterId, RECOMPUTE_BATCH);
+      if (ids.length === 0) break;
+      written += await backfillHistory(app, ids, context, dates);
+      afterId = ids[ids.length - 1];
+      await checkpoint({ ...payload, afterId, written });
+    }
+    app.logger.info({ written, months: payload.months }, 'credit history backfilled');
+  },
+  { label: '回溯计算历史评分', payload: ZBackfillPayload, leaseMs: 60_000 },
+);

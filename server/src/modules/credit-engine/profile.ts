@@ -88,8 +88,9 @@ async function visibleEnterprise(actor: Actor, id: string) {
 
 async function latestActiveScore(app: AppContext, enterpriseId: string, before?: Date): Promise<ScoreRow | null> {
   const rows = await app.db.sequelize.query<ScoreRow>(
+    // Now: the latest row (backfilled history rows are never latest). At a past instant: what was computed by then.
     `SELECT ${SCORE_COLUMNS} FROM credit_scores s
-     WHERE s.enterprise_id = :id AND s.role = 'active'${before ? ' AND s.computed_at < :before' : ''}
+     WHERE s.enterprise_id = :id AND s.role = 'active'${before ? ' AND s.computed_at < :before' : ' AND s.is_latest = 1'}
      ORDER BY s.computed_at DESC, s.id DESC LIMIT 1`,
     { replacements: { id: enterpriseId, before }, type: QueryTypes.SELECT },
   );
@@ -159,19 +160,20 @@ export async function creditHistory(
   query: { from?: string; to?: string; at?: string },
 ): Promise<TCreditHistory> {
   const enterprise = await visibleEnterprise(actor, enterpriseId);
-  const conditions = [`s.enterprise_id = :id`, `s.role = 'active'`];
+  // The scores shown at the time, and month ends computed afterwards (回溯).
+  const conditions = [`s.enterprise_id = :id`, `s.role IN ('active', 'retro')`];
   const replacements: Record<string, unknown> = { id: enterprise.id };
   if (query.from) {
-    conditions.push('s.computed_at >= :from');
-    replacements.from = new Date(`${query.from}T00:00:00+08:00`);
+    conditions.push('s.as_of >= :from');
+    replacements.from = query.from;
   }
   if (query.to) {
-    conditions.push('s.computed_at < :to');
-    replacements.to = endOfShanghaiDay(query.to);
+    conditions.push('s.as_of <= :to');
+    replacements.to = query.to;
   }
-  const rows = await app.db.sequelize.query<{ id: unknown; computedAt: Date | string; asOf: string; score: number; rating: TCreditRating | null; scorecardId: unknown }>(
-    `SELECT s.id, s.computed_at AS computedAt, s.as_of AS asOf, s.score, s.rating, s.scorecard_id AS scorecardId
-     FROM credit_scores s WHERE ${conditions.join(' AND ')} ORDER BY s.computed_at ASC, s.id ASC LIMIT 1000`,
+  const rows = await app.db.sequelize.query<{ id: unknown; role: string; computedAt: Date | string; asOf: string; score: number; rating: TCreditRating | null; scorecardId: unknown }>(
+    `SELECT s.id, s.role, s.computed_at AS computedAt, s.as_of AS asOf, s.score, s.rating, s.scorecard_id AS scorecardId
+     FROM credit_scores s WHERE ${conditions.join(' AND ')} ORDER BY s.as_of ASC, s.computed_at ASC, s.id ASC LIMIT 1000`,
     { replacements, type: QueryTypes.SELECT },
   );
   const versions = await scorecardsByIds(rows.map((r) => String(r.scorecardId)));
@@ -183,6 +185,7 @@ export async function creditHistory(
       score: Number(r.score),
       rating: r.rating,
       scorecardVersion: versions.get(String(r.scorecardId))?.version ?? 0,
+      retro: r.role === 'retro',
     })),
     at: query.at ? await withVersion(await latestActiveScore(app, enterprise.id, endOfShanghaiDay(query.at))) : null,
   };

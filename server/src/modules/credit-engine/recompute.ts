@@ -294,3 +294,65 @@ export async function scoreChangedEnterprises(app: AppContext, options: { signal
   }
   return total;
 }
+
+// ---- history backfill --------------------------------------------------------------------------------------------
+
+/**
+ * Scores of past dates, computed now: for each month end given, the features as of that day (nothing dated after it
+ * counts) under the active version. Stored with role `retro`, never the latest, so the current score and what the
+ * platform said on a day (`?at=`) are untouched; the history shows them as 回溯 (computed after the fact).
+ * A date already in an enterprise's history under this version is skipped, so a re-run adds nothing.
+ */
+export async function backfillHistory(app: AppContext, enterpriseIds: readonly string[], context: ScoringContext, asOfDates: readonly string[]): Promise<number> {
+  const active = context.active;
+  if (!active || asOfDates.length === 0) return 0;
+  const enterprises = await enterprisesForScoring([...new Set(enterpriseIds)]);
+  if (enterprises.length === 0) return 0;
+  const records = await currentRecordsOf(
+    app,
+    enterprises.map((e) => e.id),
+  );
+  const sequelize = app.db.sequelize;
+  const existing = await sequelize.query<{ enterpriseId: unknown; asOf: string }>(
+    `SELECT enterprise_id AS enterpriseId, as_of AS asOf FROM credit_scores WHERE scorecard_id = :version AND role IN ('active', 'retro') AND enterprise_id IN (:ids)`,
+    { replacements: { version: active.id, ids: enterprises.map((e) => e.id) }, type: QueryTypes.SELECT },
+  );
+  const have = new Set(existing.map((r) => `${r.enterpriseId}:${r.asOf}`));
+  const now = clock.now();
+  const rows: unknown[][] = [];
+  for (const enterprise of enterprises) {
+    for (const asOf of asOfDates) {
+      // Nothing before the firm existed.
+      if (asOf < enterprise.establishedOn || have.has(`${enterprise.id}:${asOf}`)) continue;
+      const features = computeFeatures({ enterprise, records: records.get(enterprise.id) ?? [], asOf, excludeDisputed: active.card.excludeDisputed });
+      const result = scoreFeatures(active.card, features);
+      rows.push([
+        newId(),
+        enterprise.id,
+        active.id,
+        'retro',
+        asOf,
+        now,
+        result.score,
+        result.rating,
+        result.bandRating,
+        result.noRatingReason,
+        result.cap ? JSON.stringify(result.cap) : null,
+        result.badProbability,
+        JSON.stringify(result.dimensions),
+        JSON.stringify(result.points),
+        JSON.stringify(features),
+        null,
+      ]);
+    }
+  }
+  for (let i = 0; i < rows.length; i += 200) {
+    const slice = rows.slice(i, i + 200);
+    await sequelize.query(
+      `INSERT INTO credit_scores (id, enterprise_id, scorecard_id, role, as_of, computed_at, score, rating, band_rating, no_rating_reason, cap,
+         bad_probability, dimensions, points, features, is_latest) VALUES ${slice.map(() => '(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)').join(',')}`,
+      { replacements: slice.flat(), type: QueryTypes.INSERT },
+    );
+  }
+  return rows.length;
+}

@@ -155,7 +155,9 @@ export default function CreditDisputesPage() {
         search={{ labelWidth: 'auto' }}
         request={(params) => toTableResult(listCreditDisputes({ current: params.current, pageSize: params.pageSize, status: params.status }))}
         rowClassName={(d) => (d.id === linkedId ? 'ant-table-row-selected' : '')}
-        onRow={(d) => ({ 'data-testid': 'dispute-row', 'data-status': d.status, 'data-linked': String(d.id === linkedId) }) as object}
+        onRow={(d) =>
+          ({ 'data-testid': 'dispute-row', 'data-id': d.id, 'data-status': d.status, 'data-linked': String(d.id === linkedId) }) as object
+        }
         pagination={{ defaultPageSize: 20, showSizeChanger: true }}
         options={{ density: false, setting: false }}
         scroll={{ x: 1300 }}

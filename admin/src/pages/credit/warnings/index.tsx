@@ -115,7 +115,11 @@ export default function CreditWarningsPage() {
       valueEnum: WARNING_RULE_ENUM,
       width: 130,
       fieldProps: { 'aria-label': '预警规则' },
-      render: (_, w) => w.ruleLabel,
+      render: (_, w) => (
+        <span data-testid="warning-rule" data-rule={w.rule}>
+          {w.ruleLabel}
+        </span>
+      ),
     },
     {
       title: '严重程度',

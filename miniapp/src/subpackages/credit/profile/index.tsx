@@ -81,7 +81,7 @@ function Reasons({ score }: { score: CreditScore }) {
         </Text>
       ) : (
         score.reasons.map((reason) => (
-          <View key={reason.feature} className='credit-reason' data-testid='credit-reason'>
+          <View key={reason.feature} className='credit-reason' data-testid='credit-reason' data-feature={reason.feature}>
             <View className='credit-reason__head'>
               <Text className='credit-reason__label'>
                 {reason.label}
