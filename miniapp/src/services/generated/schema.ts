@@ -5967,6 +5967,7 @@ export interface operations {
                                 computedAt: string;
                                 /** @enum {string|null} */
                                 rating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C" | null;
+                                retro: boolean;
                                 score: number;
                                 scorecardVersion: number;
                                 scoreId: string;
@@ -7436,6 +7437,7 @@ export interface operations {
                                 computedAt: string;
                                 /** @enum {string|null} */
                                 rating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C" | null;
+                                retro: boolean;
                                 score: number;
                                 scorecardVersion: number;
                                 scoreId: string;
