@@ -35,7 +35,7 @@ import {
   type WorldDefectKind,
   type WorldSourceKey,
 } from '../../server/src/seed/world';
-import { DEMO_PASSWORD, signInAdmin, startTestServer, type TestServer } from './helpers';
+import { DEMO_PASSWORD, signInAdmin, startTestServer, waitFor, type TestServer } from './helpers';
 
 /**
  * The demo world generator: the seeded model (deterministic, valid in both forms, realistic shares, declines that
@@ -490,6 +490,35 @@ describe('loading a tiny world through the pipeline', () => {
     // 之江物流 stopped sending three months before the end: its latest receipt is from March.
     expect(row('logistics', 'logistics').latestPeriod! <= '2026-03-31').toBe(true);
     expect(row('tax', 'tax').latestPeriod).toBe(END);
+  });
+
+  it('gives every firm of the world a score with reasons, a year of month-end history, and a simulated outcome', async () => {
+    const admin = await signInAdmin(server, 'admin');
+    const list = await admin.get('/api/v1/enterprises').query({ pageSize: 100 });
+    const ids = new Map<string, string>(list.body.data.list.map((e: { uscc: string; id: string }) => [e.uscc, e.id]));
+    const firms = Array.from({ length: world.enterprises }, (_, i) => ids.get(worldFirm(world, i).uscc)!);
+    const stop = startWorker(server.app, { pollMs: 50 });
+    try {
+      await waitFor('every firm scored, with its backfilled history', async () => {
+        for (const id of firms) {
+          const history = await admin.get(`/api/v1/enterprises/${id}/credit/history`);
+          if (!history.body.data.points.some((p: { retro: boolean }) => !p.retro)) return false;
+          if (!history.body.data.points.some((p: { retro: boolean }) => p.retro)) return false;
+        }
+        return true;
+      }, 180_000, 500);
+    } finally {
+      await stop();
+    }
+    for (const id of firms) {
+      const profile = await admin.get(`/api/v1/enterprises/${id}/credit`);
+      expect(profile.status).toBe(200);
+      const score = profile.body.data.score;
+      expect(score.rating === null ? score.noRatingReason : score.rating).toBeTruthy();
+      expect(score.points.length).toBeGreaterThan(10);
+    }
+    const [[outcomes]] = (await server.app.db.sequelize.query('SELECT COUNT(*) AS n FROM credit_outcomes')) as [Array<{ n: unknown }>, unknown];
+    expect(Number(outcomes!.n)).toBe(world.enterprises);
   });
 
   it('changes nothing when run again, here against the server by URL with a signed-in admin', async () => {
