@@ -1,4 +1,3 @@
-import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { addDays, shanghaiDate } from '@xyd/shared';
 import { AuditLog } from '../../server/src/modules/audit/model';
 import { CreditRecord } from '../../server/src/modules/credit-data/models';
@@ -12,7 +11,7 @@ import { OutboxItem } from '../../server/src/modules/notifications/models';
 import { startWorker } from '../../server/src/jobs/worker';
 import { demoEnterprises } from '../../server/src/seed/demo';
 import { newId } from '../../server/src/lib/ids';
-import { PNG_BYTES, clock, signInAdmin, startTestServer, waitFor, type TestServer } from './helpers';
+import { PNG_BYTES, clock, signInAdmin, signedPush, startTestServer, waitFor, type TestServer } from './helpers';
 
 /**
  * The credit engine through its public interfaces: records pushed by a data source are scored from the change feed
@@ -54,18 +53,7 @@ afterAll(async () => {
   await server.close();
 });
 
-function push(category: string, records: unknown[], batchId = `b-${randomBytes(6).toString('hex')}`) {
-  const target = `/api/v1/ingest/${category}?batchId=${batchId}`;
-  const body = JSON.stringify(records);
-  const timestamp = String(Math.floor(clock.nowMs() / 1000));
-  const nonce = randomBytes(16).toString('hex');
-  const canonical = `POST\n${target}\n${timestamp}\n${nonce}\n${createHash('sha256').update(body).digest('hex')}`;
-  return server.http
-    .post(target)
-    .set({ 'X-Key-Id': source.keyId, 'X-Timestamp': timestamp, 'X-Nonce': nonce, 'X-Signature': createHmac('sha256', source.secret).update(canonical).digest('hex') })
-    .set('Content-Type', 'application/json')
-    .send(body);
-}
+const push = (category: string, records: unknown[]) => signedPush(server, source, category, records);
 
 async function pushOk(category: string, records: unknown[]): Promise<void> {
   const res = await push(category, records);

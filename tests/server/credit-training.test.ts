@@ -1,4 +1,3 @@
-import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { addDays, shanghaiDate, usccCheckCharacter } from '@xyd/shared';
 import { Enterprise } from '../../server/src/modules/enterprises/models';
 import { Organisation } from '../../server/src/modules/identity/models';
@@ -6,7 +5,8 @@ import { Job } from '../../server/src/modules/jobs/models';
 import { recomputeAll } from '../../server/src/modules/credit-engine/jobs';
 import { startWorker } from '../../server/src/jobs/worker';
 import { newId } from '../../server/src/lib/ids';
-import { clock, signInAdmin, startTestServer, waitFor, type TestServer } from './helpers';
+import { seededRandom } from '../../server/src/modules/credit-engine/trainer/split';
+import { clock, signInAdmin, signedPush, startTestServer, waitFor, type TestServer } from './helpers';
 
 /**
  * A candidate trained on the platform's own outcomes: 400 firms with tax records and, for some, penalties; the
@@ -27,18 +27,6 @@ afterAll(async () => {
   await server.close();
 });
 
-/** A seeded PRNG, so the data set is the same every run. */
-function rand(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function month(back: number): string {
   const [y, m] = TODAY.split('-').map(Number);
   const abs = y * 12 + (m - 1) - back;
@@ -51,21 +39,12 @@ it('refuses to train on too few outcomes, then trains a candidate that the compa
   expect(created.status).toBe(201);
   const source = { keyId: created.body.data.source.keyId as string, secret: created.body.data.secret as string };
   const push = async (category: string, records: unknown[]) => {
-    const target = `/api/v1/ingest/${category}?batchId=t-${randomBytes(6).toString('hex')}`;
-    const body = JSON.stringify(records);
-    const timestamp = String(Math.floor(clock.nowMs() / 1000));
-    const nonce = randomBytes(16).toString('hex');
-    const canonical = `POST\n${target}\n${timestamp}\n${nonce}\n${createHash('sha256').update(body).digest('hex')}`;
-    const res = await server.http
-      .post(target)
-      .set({ 'X-Key-Id': source.keyId, 'X-Timestamp': timestamp, 'X-Nonce': nonce, 'X-Signature': createHmac('sha256', source.secret).update(canonical).digest('hex') })
-      .set('Content-Type', 'application/json')
-      .send(body);
+    const res = await signedPush(server, source, category, records);
     expect(res.status).toBe(200);
     expect(res.body.data.errors).toEqual([]);
   };
 
-  const random = rand(42);
+  const random = seededRandom(42);
   const firms = Array.from({ length: FIRMS }, (_, i) => {
     const first17 = `91330106${String(900_000_000 + i).padStart(9, '0')}`;
     return { id: newId(), uscc: first17 + usccCheckCharacter(first17), penalised: random() < 0.3, paid: Math.round(500_000 + random() * 5_000_000) };
@@ -134,7 +113,7 @@ it('refuses to train on too few outcomes, then trains a candidate that the compa
     expect(failed.attempts).toBe(1);
 
     // Outcomes: penalised firms default 45% of the time, the others 5%.
-    const outcomes = rand(7);
+    const outcomes = seededRandom(7);
     const rows = firms.map((f) => [f.id, TODAY, (f.penalised ? 0.45 : 0.05) > outcomes()]);
     await server.app.db.sequelize.query(
       `INSERT INTO credit_outcomes (enterprise_id, observed_on, defaulted, origin) VALUES ${rows.map(() => "(?, ?, ?, 'demo')").join(',')}`,

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -165,4 +165,18 @@ export function spawnReady(script: string, env: Record<string, string>, children
       reject(new Error(`${script} exited with ${code}: ${errors}`));
     });
   });
+}
+
+/** A data source's signed push, as docs/integration.md tells integrators to sign it (independently of the server's code). */
+export function signedPush(server: TestServer, source: { keyId: string; secret: string }, category: string, records: unknown[], batchId = `b-${randomBytes(6).toString('hex')}`) {
+  const target = `/api/v1/ingest/${category}?batchId=${batchId}`;
+  const body = JSON.stringify(records);
+  const timestamp = String(Math.floor(clock.nowMs() / 1000));
+  const nonce = randomBytes(16).toString('hex');
+  const canonical = `POST\n${target}\n${timestamp}\n${nonce}\n${createHash('sha256').update(body).digest('hex')}`;
+  return server.http
+    .post(target)
+    .set({ 'X-Key-Id': source.keyId, 'X-Timestamp': timestamp, 'X-Nonce': nonce, 'X-Signature': createHmac('sha256', source.secret).update(canonical).digest('hex') })
+    .set('Content-Type', 'application/json')
+    .send(body);
 }
