@@ -3,7 +3,8 @@
  * The browser scenarios: an enterprise binds itself in the H5 mini-program, the region's advisor approves it in
  * the console, the enterprise sees the result and the message, and a bank user is kept out of the queue; then the
  * platform admin registers a tax data source, imports a CSV with two bad rows and reads the error report, and the
- * enterprise finds the imported records under 我的数据.
+ * enterprise finds the imported records under 我的数据; last, an imported penalty warns the advisor and lowers the
+ * firm's score, the firm disputes it, the advisor upholds the dispute and the score is restored.
  *
  * Selectors are the apps' data-testids first; where an app has none, a text/role-based locator stands in
  * (see the README beside this file for the testids the suite would like added).
@@ -20,6 +21,9 @@ const H5_PROGRESS = '#/subpackages/enterprise/progress/index';
 const H5_MESSAGES = '#/pages/messages/index';
 const H5_MINE = '#/pages/mine/index';
 const H5_MY_DATA = '#/subpackages/enterprise/data/index';
+const H5_CREDIT_PROFILE = '#/subpackages/credit/profile/index';
+const H5_DISPUTE_FORM = '#/subpackages/credit/dispute/index';
+const H5_MY_DISPUTES = '#/subpackages/credit/disputes/index';
 
 /** Console errors, page errors and failed API calls of every page, for failure reports. */
 function createEventLog() {
@@ -88,12 +92,16 @@ async function h5Token(page) {
   }
 }
 
-/** A call from inside the page: with the console's cookie, or with a mini-program bearer token. */
-async function pageApi(page, url, { method = 'GET', bearer } = {}) {
+/**
+ * A call from inside the page: with the console's cookie, or with a mini-program bearer token; `json` is sent as
+ * the request body. From the page, so the server's same-origin guard sees the browser's own Origin.
+ */
+async function pageApi(page, url, { method = 'GET', bearer, json } = {}) {
   return page.evaluate(
-    async ({ url, method, bearer }) => {
+    async ({ url, method, bearer, json }) => {
       const headers = bearer ? { Authorization: `Bearer ${bearer}` } : {};
-      const res = await fetch(url, { method, headers, credentials: 'same-origin' });
+      if (json !== undefined) headers['Content-Type'] = 'application/json';
+      const res = await fetch(url, { method, headers, credentials: 'same-origin', body: json === undefined ? undefined : JSON.stringify(json) });
       let body = null;
       try {
         body = await res.json();
@@ -102,8 +110,16 @@ async function pageApi(page, url, { method = 'GET', bearer } = {}) {
       }
       return { status: res.status, body };
     },
-    { url, method, bearer },
+    { url, method, bearer, json },
   );
+}
+
+/** A GET from inside the page answering text (a template, a file): status, content type and the text. */
+async function pageText(page, url) {
+  return page.evaluate(async (url) => {
+    const res = await fetch(url, { credentials: 'same-origin' });
+    return { status: res.status, type: res.headers.get('content-type') || '', text: await res.text() };
+  }, url);
 }
 
 async function consoleSignIn(page, base, user, password) {
@@ -223,8 +239,48 @@ function taxImportFile(enterpriseUscc, otherUsccs) {
     text,
     rows: data.length,
     bad,
-    enterprise: { periods: own.map((r) => r[2]), latest: { period: own[2][2], taxPaid: `¥${own[2][3]}` } },
+    enterprise: { periods: own.map((r) => r[2]), latest: { period: own[2][2], taxPaid: `¥${own[2][3]}`, creditLevel: own[2][6] } },
   };
+}
+
+/** A calendar day in Asia/Shanghai (the platform's day), `days` from today. */
+function shanghaiDay(days = 0) {
+  return new Date(Date.now() + 8 * 3_600_000 + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/**
+ * A 行政处罚 import of one 较重 penalty for the bound enterprise, decided ten days ago (inside the warning rules'
+ * 90-day look-back and the scorecard's 12-month window). The columns are the template's own header, as the console
+ * offers it for download, so a renamed column fails here rather than in a silent empty cell.
+ */
+function penaltyImportFile(templateHeader, enterpriseUscc) {
+  const decidedOn = shanghaiDay(-10);
+  const penalty = {
+    externalId: 'E2E-PEN-0001',
+    decisionNo: `杭市监处罚〔${decidedOn.slice(0, 4)}〕E2E-07号`,
+    cause: '未按规定公示年度报告，经责令限期改正逾期未改正',
+    amount: '30,000.00',
+    decidedBy: '杭州市市场监督管理局',
+    decidedOn,
+  };
+  const cells = {
+    统一社会信用代码: enterpriseUscc,
+    记录编号: penalty.externalId,
+    行政处罚决定书文号: penalty.decisionNo,
+    处罚事由: penalty.cause,
+    处罚种类: '罚款',
+    '处罚金额（元）': penalty.amount,
+    严重程度: '较重',
+    处罚决定日期: penalty.decidedOn,
+    处罚机关: penalty.decidedBy,
+    是否已信用修复: '否',
+    信用修复日期: '',
+  };
+  const missing = Object.keys(cells).filter((label) => !templateHeader.includes(label));
+  if (missing.length) throw new Error(`the 行政处罚 template has no column ${missing.join('、')}: ${JSON.stringify(templateHeader)}`);
+  const row = templateHeader.map((label) => cells[label] ?? '');
+  const text = `\uFEFF${[templateHeader, row].map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`;
+  return { text, penalty };
 }
 
 /**
@@ -483,12 +539,15 @@ async function runScenarios({ browser, base, demo, tmpDir, harness }) {
 
   const S5 = '5 platform admin imports tax data with an error report';
   const S6 = '6 enterprise sees its tax records in 我的数据';
-  const imported = { sourceName: '杭州市税务局纳税数据（E2E）', file: null, enterpriseId: '' };
+  const imported = { sourceName: '杭州市税务局纳税数据（E2E）', file: null, enterpriseId: '', source: null };
+  // The platform admin's console page, signed in by 5 and used again by 7.
+  let adminPage = null;
 
   await harness.scenario(S5, { dependsOn: [S3], diagnostics: () => events.report(['admin']) }, async ({ step, usePage }) => {
     const context = await newContext({ viewport: { width: 1366, height: 900 }, acceptDownloads: true });
     const page = events.instrument(await context.newPage(), 'admin');
     usePage(page);
+    adminPage = page;
     const organisation = '杭州市发展和改革委员会';
     const csvName = 'hz-tax-2025q3.csv';
     const csvPath = path.join(tmpDir, csvName);
@@ -531,6 +590,7 @@ async function runScenarios({ browser, base, demo, tmpDir, harness }) {
       const body = await response.json().catch(() => null);
       assert(response.status() === 201 && body?.success, `POST /api/v1/data-sources answered ${response.status()} ${JSON.stringify(body)}`);
       source = body.data.source;
+      imported.source = source;
       assert(source.name === imported.sourceName, `the source was created as "${source.name}"`);
       assert(JSON.stringify(source.categories) === '["tax"]', `the source's categories are ${JSON.stringify(source.categories)}`);
       assert(JSON.stringify(source.regionCodes) === '["330100"]', `the source's regions are ${JSON.stringify(source.regionCodes)}`);
@@ -711,7 +771,352 @@ async function runScenarios({ browser, base, demo, tmpDir, harness }) {
     });
   });
 
+  const S7 = '7 a penalty import warns the advisor, lowers the score, and an upheld dispute restores it';
+  /** 征信业管理条例 art. 25: the 20 days a dispute is answered in, as both sides' clocks count them. */
+  const DISPUTE_DAYS = 20;
+  const credit = {
+    sourceName: '杭州市市场监管行政处罚数据（E2E）',
+    reason: '该处罚决定已被行政复议决定撤销，附复议决定书照片',
+    note: '经向处罚机关核实，该处罚决定已被复议撤销，异议成立',
+    baseline: null,
+    lowered: null,
+    penalty: null,
+    recordId: '',
+    disputeId: '',
+  };
+
+  await harness.scenario(S7, { dependsOn: [S6], diagnostics: () => events.report(['h5', 'admin', 'advisor']) }, async ({ step, usePage }) => {
+    const h5 = entPage;
+    usePage(h5);
+    const enterpriseId = imported.enterpriseId;
+    const csvName = 'hz-penalty-e2e.csv';
+    const csvPath = path.join(tmpDir, csvName);
+    let token = '';
+    let penaltySource = null;
+    let advisorPage = null;
+
+    const myProfile = async () => {
+      const res = await pageApi(h5, `/api/v1/me/enterprises/${enterpriseId}/credit`, { bearer: token });
+      assert(res.status === 200, `GET /api/v1/me/enterprises/${enterpriseId}/credit answered ${res.status} ${JSON.stringify(res.body)}`);
+      return res.body.data;
+    };
+    const feature = (profile, name) => profile.features.find((f) => f.feature === name)?.value ?? null;
+    const penaltyCount = (profile) => profile.recordCounts.find((c) => c.category === 'penalty')?.count ?? 0;
+    const isPenaltyReason = (reason) => ['penaltyWeight', 'seriousPenalties24m'].includes(reason.feature);
+    /** The figure of the 行政处罚 line of 信用画像's 数据记录 (the line also holds tags such as 不良 1). */
+    const penaltyCountOnPage = () => {
+      const line = visible(h5.locator('[data-testid="credit-record-count"][data-category="penalty"]'));
+      return line.getByTestId('credit-record-count-value').or(line.locator('.credit-count__value')).first();
+    };
+    const disputeRow = (page) =>
+      page
+        .locator(`[data-testid="dispute-row"][data-id="${credit.disputeId}"]`)
+        .or(page.getByTestId('dispute-row').filter({ hasText: credit.reason }))
+        .first();
+
+    await step("record the firm's score once it has read 5's tax import", async () => {
+      token = await h5Token(h5);
+      assert(token, `no H5 session token in storage (${H5_TOKEN_KEY})`);
+      const { creditLevel } = imported.file.enterprise.latest;
+      // Scoring follows the change feed every few seconds: wait for the score that has read the imported tax records.
+      const profile = await eventually(
+        async () => {
+          const p = await myProfile();
+          if (!p.score) throw new Error('no score yet');
+          const level = feature(p, 'taxCreditLevel');
+          if (level !== creditLevel) throw new Error(`the score's 纳税信用级别 is ${level}, not yet the imported ${creditLevel}`);
+          return p;
+        },
+        { interval: 500, message: `a score of ${ent.name} that has read the imported tax records` },
+      );
+      assert(penaltyCount(profile) === 0 && feature(profile, 'penaltyWeight') === 0, `the firm has penalties already: ${JSON.stringify(profile.recordCounts)}`);
+      credit.baseline = { score: profile.score.score, rating: profile.score.rating };
+      return `score ${profile.score.score}, rating ${profile.score.rating ?? '不予评级'}`;
+    }, { screenshot: false });
+
+    await step('the platform admin registers a 行政处罚 source for 330100 and fills the template with one 较重 penalty', async () => {
+      usePage(adminPage);
+      const created = await pageApi(adminPage, '/api/v1/data-sources', {
+        method: 'POST',
+        json: { organisationId: imported.source.organisationId, name: credit.sourceName, categories: ['penalty'], regionCodes: ['330100'] },
+      });
+      assert(created.status === 201 && created.body?.success, `POST /api/v1/data-sources answered ${created.status} ${JSON.stringify(created.body)}`);
+      penaltySource = created.body.data.source;
+      assert(JSON.stringify(penaltySource.categories) === '["penalty"]', `the source's categories are ${JSON.stringify(penaltySource.categories)}`);
+      const template = await pageText(adminPage, '/api/v1/credit-data/templates/penalty?format=csv');
+      assert(template.status === 200 && template.type.startsWith('text/csv'), `the 行政处罚 template answered ${template.status} ${template.type}`);
+      const [header] = parseCsv(template.text);
+      const file = penaltyImportFile(header.map((h) => h.trim()), ent.uscc);
+      credit.penalty = file.penalty;
+      fs.writeFileSync(csvPath, file.text, 'utf8');
+      return `source ${penaltySource.name} (key ${penaltySource.keyId}); ${file.penalty.decisionNo}, decided ${file.penalty.decidedOn}; columns ${header.join('、')}`;
+    }, { screenshot: false });
+
+    await step('on 数据导入 pick the source and 行政处罚, upload the file; the batch shows 已完成 with the row accepted', async () => {
+      const page = adminPage;
+      await openFromMenu(page, '数据汇聚', '数据导入', '/admin/data/imports');
+      await expectText(page.getByTestId('page-title').first(), '数据导入', 'the page title');
+      await pickOption(page, page.getByRole('combobox', { name: '选择数据源', exact: true }), credit.sourceName);
+      await pickOption(page, page.getByRole('combobox', { name: '选择数据类别', exact: true }), /^行政处罚$/);
+      await eventually(async () => (await page.getByTestId('import-upload').isEnabled()) === true, {
+        message: 'the upload button to be enabled once source and category are chosen',
+      });
+      const started = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/api/v1/ingest-batches');
+      await page.locator('input[type=file]').setInputFiles(csvPath);
+      const response = await started;
+      const body = await response.json().catch(() => null);
+      assert(response.status() === 201 && body?.success, `POST /api/v1/ingest-batches answered ${response.status()} ${JSON.stringify(body)}`);
+      const batchId = String(body.data.id);
+      assert(body.data.sourceId === penaltySource.id && body.data.category === 'penalty', `the batch is for source ${body.data.sourceId}, ${body.data.category}`);
+      const row = page.getByTestId('batch-row').filter({ hasText: csvName }).first();
+      const settled = await eventually(
+        async () => {
+          const status = await row.getAttribute('data-status', { timeout: 2_000 });
+          return status === 'done' || status === 'failed' ? status : false;
+        },
+        { interval: 200, message: `the batch row of ${csvName} to finish` },
+      );
+      assert(settled === 'done', `the batch failed: ${((await row.textContent()) || '').trim()}`);
+      await expectText(row.getByTestId('batch-status'), '已完成', 'the batch status');
+      await expectText(row.getByTestId('batch-counts-cell'), '1 / 1 / 0', 'the counts column');
+      const batch = await pageApi(page, `/api/v1/ingest-batches/${batchId}`);
+      const counts = batch.body?.data?.counts;
+      assert(batch.status === 200 && counts?.received === 1 && counts.accepted === 1 && counts.rejected === 0, `the batch counts are ${JSON.stringify(counts)}`);
+      // The record as the platform holds it: the warning and the dispute point at its id.
+      const records = await pageApi(page, `/api/v1/enterprises/${enterpriseId}/credit-records?category=penalty&page=1&pageSize=20`);
+      assert(records.status === 200 && records.body.data.total === 1, `GET …/enterprises/:id/credit-records?category=penalty answered ${records.status} ${JSON.stringify(records.body?.data?.total)}`);
+      const record = records.body.data.list[0];
+      assert(record.payload.severity === 'serious' && record.occurredOn === credit.penalty.decidedOn, `the record reads ${JSON.stringify(record.payload)} on ${record.occurredOn}`);
+      credit.recordId = record.id;
+      return `batch ${batchId}, record ${record.id}`;
+    });
+
+    await step('the advisor signs in; 信用服务 → 风险预警 lists 新增行政处罚 for the enterprise, with the record as evidence', async () => {
+      const context = await newContext({ viewport: { width: 1366, height: 900 } });
+      advisorPage = events.instrument(await context.newPage(), 'advisor');
+      usePage(advisorPage);
+      const page = advisorPage;
+      await consoleSignIn(page, base, demo.users.advisor, demo.password);
+      await openFromMenu(page, '信用服务', '风险预警', '/admin/credit/warnings');
+      await expectText(page.getByTestId('page-title').first(), '风险预警', 'the page title');
+      // Narrowed by 预警规则, not by 关键字: the keyword query of GET /api/v1/credit/warnings fails on the server as
+      // this is written (its SQL names the table credit_warnings where Sequelize aliases it CreditWarning).
+      await pickOption(page, page.getByRole('combobox', { name: '预警规则', exact: true }), '新增行政处罚');
+      const rows = page.getByTestId('warning-row').filter({ hasText: ent.name });
+      const penaltyRow = rows
+        .filter({ has: page.locator('[data-testid="warning-rule"][data-rule="penalty"]') })
+        .or(rows.filter({ hasText: '新增行政处罚' }))
+        .first();
+      // The warning is raised with the score, seconds after the import: query the table until its row is there.
+      await eventually(
+        async () => {
+          const answered = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/credit/warnings', { timeout: 5_000 }).catch(() => null);
+          await page.getByRole('button', { name: /查\s*询/ }).click({ timeout: 2_000 });
+          // A failed query leaves the previous rows on screen: only a row from a good answer counts.
+          const response = await answered;
+          if (!response) throw new Error('the table did not query /api/v1/credit/warnings');
+          if (!response.ok()) throw new Error(`GET ${new URL(response.url()).search} answered ${response.status()}`);
+          if (!new URL(response.url()).searchParams.get('rule')) throw new Error('the query went out without the 预警规则 filter');
+          await penaltyRow.waitFor({ timeout: 1_500 });
+        },
+        { interval: 1_000, message: `a 新增行政处罚 warning row for ${ent.name}` },
+      );
+      await expectText(penaltyRow, '新增较重行政处罚', 'the warning row');
+      assert((await penaltyRow.getAttribute('data-status')) === 'open', `the warning row has data-status=${await penaltyRow.getAttribute('data-status')}`);
+      const severity = await penaltyRow.getByTestId('warning-severity').getAttribute('data-severity');
+      assert(severity === 'high', `a 较重 penalty's warning has severity ${severity}`);
+      await penaltyRow.getByRole('button', { name: /展开/ }).click();
+      const evidence = page.getByTestId('warning-evidence-item').filter({ hasText: credit.penalty.decisionNo }).first();
+      await evidence.waitFor();
+      await expectText(evidence, '行政处罚', 'the evidence record');
+      // Raised once for this cause: the list of every status holds one penalty warning for the firm.
+      const api = await pageApi(page, `/api/v1/credit/warnings?current=1&pageSize=20&rule=penalty&enterpriseId=${enterpriseId}`);
+      assert(api.status === 200, `GET /api/v1/credit/warnings answered ${api.status} ${JSON.stringify(api.body)}`);
+      const list = api.body.data.list;
+      assert(list.length === 1, `the penalty raised ${list.length} warnings: ${JSON.stringify(list.map((w) => w.title))}`);
+      assert(list[0].evidence.some((e) => e.recordId === credit.recordId), `the warning's evidence is ${JSON.stringify(list[0].evidence)}`);
+      return `${list[0].title}：${list[0].detail}`;
+    });
+
+    await step('in /h5 信用画像 (from the home page) shows the lower score with a 处罚 reason', async () => {
+      usePage(h5);
+      // Warning and score commit together, so the lower score is there; the page is opened once the API has it.
+      const lowered = await eventually(
+        async () => {
+          const p = await myProfile();
+          const weight = feature(p, 'penaltyWeight');
+          if (!p.score || !(weight > 0)) throw new Error(`the score has not read the penalty (行政处罚加权分 ${weight})`);
+          return p;
+        },
+        { interval: 500, message: 'the score to read the penalty' },
+      );
+      assert(lowered.score.score < credit.baseline.score, `the score went from ${credit.baseline.score} to ${lowered.score.score}, not lower`);
+      assert(lowered.score.reasons.some(isPenaltyReason), `no penalty among the reasons: ${JSON.stringify(lowered.score.reasons.map((r) => r.label))}`);
+      credit.lowered = { score: lowered.score.score, rating: lowered.score.rating };
+
+      await openH5(h5, base, H5_HOME);
+      await visible(h5.getByTestId('home-credit-profile').or(h5.getByText('评分、评级与改进建议'))).click();
+      await h5.waitForURL((url) => url.hash.startsWith(H5_CREDIT_PROFILE));
+      await expectText(visible(h5.getByTestId('credit-enterprise-name')), ent.name, 'the enterprise on 信用画像');
+      await expectText(visible(h5.getByTestId('credit-score')), String(credit.lowered.score), 'the score on 信用画像');
+      await expectText(visible(h5.getByTestId('credit-rating')), credit.lowered.rating ?? '不予评级', 'the rating on 信用画像');
+      await expectText(penaltyCountOnPage(), '1 条', 'the 行政处罚 count on 信用画像');
+      const reasons = h5.getByTestId('credit-reason').filter({ visible: true });
+      await eventually(async () => (await reasons.count()) > 0, { message: 'the reasons list' });
+      const shown = await reasons.evaluateAll((nodes) => nodes.map((n) => ({ feature: n.getAttribute('data-feature'), text: (n.textContent || '').trim() })));
+      const penaltyReason = shown.find((r) => isPenaltyReason(r) || /处罚/.test(r.text));
+      assert(penaltyReason && /处罚/.test(penaltyReason.text), `the reasons list does not mention 处罚: ${JSON.stringify(shown.map((r) => r.text.slice(0, 30)))}`);
+      await visible(h5.getByTestId('credit-reason').filter({ hasText: '处罚' })).scrollIntoViewIfNeeded();
+      return `score ${credit.baseline.score} → ${credit.lowered.score} (${credit.baseline.rating} → ${credit.lowered.rating}); reason: ${penaltyReason.text.slice(0, 40)}`;
+    });
+
+    await step(`我的数据 → 行政处罚: 提出异议 with a reason and a photo; 我的异议 shows it 处理中, 剩余 ${DISPUTE_DAYS} 天`, async () => {
+      await openH5(h5, base, H5_MINE);
+      await visible(h5.getByTestId('mine-menu-my-data').or(h5.getByText('我的数据', { exact: true }))).click();
+      await h5.waitForURL((url) => url.hash.startsWith(H5_MY_DATA));
+      const tab = visible(h5.locator('[data-testid="my-data-tab"][data-category="penalty"]'));
+      await expectText(tab, '行政处罚（1）', 'the 行政处罚 tab');
+      if ((await tab.getAttribute('data-active')) !== 'true') await tab.click();
+      await eventually(async () => (await tab.getAttribute('data-active')) === 'true', { message: 'the 行政处罚 tab to be active' });
+      const card = visible(
+        h5.locator(`[data-testid="credit-record"][data-id="${credit.recordId}"]`).or(h5.getByTestId('credit-record').filter({ hasText: credit.penalty.decisionNo })),
+      );
+      await expectText(card, credit.penalty.decisionNo, 'the penalty card');
+      await card.getByTestId('credit-record-dispute').or(card.getByText('提出异议', { exact: true })).first().click();
+      await h5.waitForURL((url) => url.hash.startsWith(H5_DISPUTE_FORM));
+      await expectText(visible(h5.getByTestId('dispute-record')), credit.penalty.decisionNo, 'the record on the dispute form');
+
+      await visible(h5.locator('[data-testid="dispute-reason"] textarea, textarea[data-testid="dispute-reason"]').or(h5.locator('textarea[name="reason"]'))).fill(credit.reason);
+      const [chooser] = await Promise.all([
+        h5.waitForEvent('filechooser'),
+        visible(h5.getByTestId('dispute-evidence').or(h5.getByText('上传照片', { exact: true }))).click(),
+      ]);
+      await chooser.setFiles(licencePath);
+      await visible(h5.getByTestId('dispute-evidence-preview')).waitFor();
+      const disputesPath = `/api/v1/me/enterprises/${enterpriseId}/credit/disputes`;
+      const raised = h5.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === disputesPath);
+      await visible(h5.getByTestId('dispute-submit').or(h5.getByText('提交异议', { exact: true }))).click();
+      const response = await raised;
+      const body = await response.json().catch(() => null);
+      assert(response.status() === 201 && body?.success, `POST ${disputesPath} answered ${response.status()} ${JSON.stringify(body)}`);
+      const dispute = body.data;
+      credit.disputeId = String(dispute.id);
+      assert(dispute.recordId === credit.recordId && dispute.status === 'open', `the dispute is ${dispute.status} on record ${dispute.recordId}`);
+      assert(dispute.evidenceFileId, 'the dispute was filed without its photo');
+
+      await h5.waitForURL((url) => url.hash.startsWith(H5_MY_DISPUTES));
+      const item = visible(h5.locator(`[data-testid="dispute-item"][data-id="${credit.disputeId}"]`));
+      await expectText(item.getByTestId('dispute-status'), '处理中', 'the dispute status on 我的异议');
+      await expectText(item.getByTestId('dispute-clock'), `剩余 ${DISPUTE_DAYS} 天`, 'the dispute clock on 我的异议');
+      await expectText(item.getByTestId('dispute-reason-text'), credit.reason, 'the dispute reason on 我的异议');
+      const records = await pageApi(h5, `/api/v1/me/enterprises/${enterpriseId}/credit-records?category=penalty&page=1&pageSize=20`, { bearer: token });
+      const record = records.body?.data?.list?.find((r) => r.id === credit.recordId);
+      assert(record?.disputed === true, `the record is not marked as disputed: ${JSON.stringify(record)}`);
+      return `dispute ${credit.disputeId}, due ${dispute.dueOn}`;
+    });
+
+    await step(`the advisor opens 信用服务 → 异议处理: the dispute is listed with its record, photo and ${DISPUTE_DAYS}-day clock`, async () => {
+      usePage(advisorPage);
+      const page = advisorPage;
+      await openFromMenu(page, '信用服务', '异议处理', '/admin/credit/disputes');
+      await expectText(page.getByTestId('page-title').first(), '异议处理', 'the page title');
+      const row = disputeRow(page);
+      await row.waitFor();
+      assert((await row.getAttribute('data-status')) === 'open', `the dispute row has data-status=${await row.getAttribute('data-status')}`);
+      for (const text of [ent.name, '行政处罚', credit.penalty.decisionNo, credit.sourceName, credit.reason]) await expectText(row, text, 'the dispute row');
+      await expectText(row.getByTestId('dispute-status'), '处理中', 'the dispute status');
+      await expectText(row.getByTestId('dispute-clock'), `剩余 ${DISPUTE_DAYS} 天`, 'the dispute clock');
+      await row.getByTestId('dispute-evidence').or(row.getByText('查看证明材料')).first().waitFor();
+      const photo = await pageText(page, `/api/v1/credit/disputes/${credit.disputeId}/evidence`);
+      assert(photo.status === 200 && photo.type.startsWith('image/png'), `the evidence answered ${photo.status} ${photo.type}`);
+    });
+
+    await step('处理 → 异议成立 with a note → 提交处理结果: the row shows the dispute upheld', async () => {
+      const page = advisorPage;
+      const row = disputeRow(page);
+      await row.getByTestId('dispute-resolve').or(row.getByText('处理', { exact: true })).first().click();
+      const dialog = page.getByRole('dialog', { name: /处理异议/ });
+      await dialog.waitFor();
+      await expectText(dialog.getByTestId('dispute-resolve-record'), credit.penalty.decisionNo, 'the record in the dialog');
+      await dialog.getByRole('radio', { name: '异议成立（撤回记录）' }).check();
+      await dialog.locator('textarea[data-testid="dispute-resolve-note"]').or(dialog.getByRole('textbox', { name: '处理说明' })).first().fill(credit.note);
+      const resolvePath = `/api/v1/credit/disputes/${credit.disputeId}/resolve`;
+      const resolved = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === resolvePath);
+      await dialog.getByRole('button', { name: '提交处理结果' }).click();
+      const response = await resolved;
+      const body = await response.json().catch(() => null);
+      assert(response.status() === 200 && body?.data?.status === 'upheld', `POST ${resolvePath} answered ${response.status()} ${JSON.stringify(body)}`);
+      await dialog.waitFor({ state: 'hidden' });
+      // The list shows open disputes by default: the decided one leaves it and is found under 异议成立.
+      await eventually(async () => (await disputeRow(page).count()) === 0, { message: 'the upheld dispute to leave the list of open ones' });
+      await pickOption(page, page.getByRole('combobox', { name: '状态', exact: true }), '异议成立（记录已撤回）');
+      await page.getByRole('button', { name: /查\s*询/ }).click();
+      const upheld = disputeRow(page);
+      await upheld.waitFor();
+      await eventually(async () => (await upheld.getAttribute('data-status')) === 'upheld', { message: 'the dispute row to show data-status=upheld' });
+      await expectText(upheld.getByTestId('dispute-status'), '异议成立（记录已撤回）', 'the dispute status');
+      await expectText(upheld, credit.note, 'the resolution note');
+      await expectText(upheld, demo.users.advisor.displayName, 'who resolved it');
+      assert((await upheld.getByTestId('dispute-resolve').count()) === 0, 'a decided dispute still offers 处理');
+    });
+
+    await step('back in /h5 信用画像: the score of the first step again, the penalty withdrawn and no longer a reason', async () => {
+      usePage(h5);
+      // Rescoring is asynchronous: wait on the API, then check the page shows what it answers.
+      const restored = await eventually(
+        async () => {
+          const p = await myProfile();
+          if (p.score?.score !== credit.baseline.score || penaltyCount(p) !== 0) {
+            throw new Error(`score ${p.score?.score} with ${penaltyCount(p)} current penalties`);
+          }
+          return p;
+        },
+        { interval: 500, message: `the score to be ${credit.baseline.score} again` },
+      );
+      assert(restored.score.rating === credit.baseline.rating, `the rating is ${restored.score.rating}, was ${credit.baseline.rating}`);
+      assert(feature(restored, 'penaltyWeight') === 0, `行政处罚加权分 is ${feature(restored, 'penaltyWeight')}`);
+      assert(!restored.score.reasons.some(isPenaltyReason), `a penalty is still among the reasons: ${JSON.stringify(restored.score.reasons.map((r) => r.label))}`);
+
+      await openH5(h5, base, `${H5_CREDIT_PROFILE}?enterpriseId=${enterpriseId}`);
+      await expectText(visible(h5.getByTestId('credit-score')), String(credit.baseline.score), 'the score on 信用画像');
+      await expectText(penaltyCountOnPage(), '0 条', 'the 行政处罚 count on 信用画像');
+      const texts = await h5.getByTestId('credit-reason').filter({ visible: true }).allTextContents();
+      assert(!texts.some((t) => /处罚/.test(t)), `a 处罚 reason is still listed: ${JSON.stringify(texts.map((t) => t.slice(0, 30)))}`);
+
+      // The history keeps the dip; the record stays in view, withdrawn.
+      const history = await pageApi(h5, `/api/v1/me/enterprises/${enterpriseId}/credit/history`, { bearer: token });
+      const scores = (history.body?.data?.points ?? []).map((p) => p.score);
+      assert(scores.includes(credit.lowered.score) && scores[scores.length - 1] === credit.baseline.score, `the score history reads ${JSON.stringify(scores)}`);
+      const records = await pageApi(h5, `/api/v1/me/enterprises/${enterpriseId}/credit-records?category=penalty&page=1&pageSize=20`, { bearer: token });
+      const record = records.body?.data?.list?.find((r) => r.id === credit.recordId);
+      assert(record?.status === 'withdrawn' && record.disputed === false, `the penalty record reads ${JSON.stringify(record && { status: record.status, disputed: record.disputed })}`);
+      return `score ${credit.baseline.score} → ${credit.lowered.score} → ${restored.score.score}; history ${scores.join(' → ')}`;
+    });
+
+    await step('我的异议 shows the outcome and the note; the firm was told, and the warning was not raised again', async () => {
+      await visible(h5.getByTestId('credit-disputes-link').or(h5.getByText('我的异议', { exact: true }))).click();
+      await h5.waitForURL((url) => url.hash.startsWith(H5_MY_DISPUTES));
+      const item = visible(h5.locator(`[data-testid="dispute-item"][data-id="${credit.disputeId}"]`));
+      await expectText(item.getByTestId('dispute-status'), '异议成立（记录已撤回）', 'the dispute status on 我的异议');
+      await expectText(item.getByTestId('dispute-resolution'), credit.note, 'the resolution on 我的异议');
+      assert((await item.getByTestId('dispute-clock').count()) === 0, 'a decided dispute still shows its clock');
+      // The outbox dispatcher delivers in-app messages every few seconds.
+      const title = await eventually(
+        async () => {
+          const api = await pageApi(h5, '/api/v1/messages?current=1&pageSize=20', { bearer: token });
+          const match = (api.body?.data?.list ?? []).map((m) => m.title).find((t) => t.includes('异议成立'));
+          if (!match) throw new Error(`GET /api/v1/messages answered ${api.status}; no 异议成立 title yet`);
+          return match;
+        },
+        { interval: 1_000, message: 'a message to the firm that its dispute was upheld' },
+      );
+      const warnings = await pageApi(advisorPage, `/api/v1/credit/warnings?current=1&pageSize=20&rule=penalty&enterpriseId=${enterpriseId}`);
+      assert(warnings.status === 200 && warnings.body.data.total === 1, `the firm has ${warnings.body?.data?.total} penalty warnings after the dispute`);
+      return `message: ${title}`;
+    });
+  });
+
   return { events };
 }
 
-module.exports = { runScenarios, SCENARIO_COUNT: 6 };
+module.exports = { runScenarios, SCENARIO_COUNT: 7 };

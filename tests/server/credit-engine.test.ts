@@ -150,6 +150,14 @@ describe('scoring from the change feed', () => {
     const repaired = (await profile(admin, id)).score;
     expect(repaired.score).toBeGreaterThan(after.score);
     expect(repaired.score).toBeLessThan(before.score + 1);
+    // Found by the firm's name or USCC, and not by another firm's.
+    const byName = await advisor.get('/api/v1/credit/warnings').query({ keyword: firm.name.slice(2, 6) });
+    expect(byName.status).toBe(200);
+    expect(byName.body.data.list.some((w: { enterpriseId: string }) => w.enterpriseId === id)).toBe(true);
+    const byUscc = await advisor.get('/api/v1/credit/warnings').query({ keyword: firm.uscc.toLowerCase() });
+    expect(byUscc.body.data.list.every((w: { enterpriseId: string }) => w.enterpriseId === id)).toBe(true);
+    expect(byUscc.body.data.total).toBeGreaterThan(0);
+    expect((await advisor.get('/api/v1/credit/warnings').query({ keyword: '不存在的企业名' })).body.data.total).toBe(0);
     // Another region's advisor sees neither the warning nor the profile.
     const other = await advisorNb.get('/api/v1/credit/warnings').query({ enterpriseId: id });
     expect(other.body.data.total).toBe(0);

@@ -16,7 +16,7 @@ import { newId } from '../../lib/ids';
 import { ConflictError, NotFoundError } from '../../lib/errors';
 import type { RequestMeta } from '../../http/route';
 import { recordAudit } from '../audit/service';
-import { enterpriseLabels, scopedEnterpriseIds, type EnterpriseSummaryRow } from '../enterprises/repository';
+import { enterpriseIdsMatchingSql, enterpriseLabels, scopedEnterpriseIds, type EnterpriseSummaryRow } from '../enterprises/repository';
 import type { AdminActor } from '../identity/actor';
 import { activeAdvisors, activePlatformAdmins, advisorsCovering, type RegionAdvisor } from '../identity/advisors';
 import { enqueueNotification } from '../notifications/service';
@@ -152,19 +152,15 @@ async function toDtos(app: AppContext, warnings: CreditWarning[]): Promise<TCred
 
 /** Warnings of the enterprises in the caller's scope (the repository's subquery), newest first. */
 export async function listWarnings(app: AppContext, actor: AdminActor, query: TCreditWarningQuery): Promise<PageResult<TCreditWarning>> {
-  const where: WhereOptions<CreditWarning> = { enterpriseId: { [Op.in]: scopedEnterpriseIds(actor, 'credit_score') } };
+  const where: WhereOptions<CreditWarning> = {};
   if (query.status) Object.assign(where, { status: query.status });
   if (query.rule) Object.assign(where, { rule: query.rule });
   if (query.severity) Object.assign(where, { severity: query.severity });
-  if (query.enterpriseId) Object.assign(where, { enterpriseId: { [Op.and]: [{ [Op.eq]: query.enterpriseId }, { [Op.in]: scopedEnterpriseIds(actor, 'credit_score') }] } });
-  if (query.keyword) {
-    const pattern = `%${query.keyword.replace(/[!%_]/g, (c) => `!${c}`)}%`;
-    Object.assign(where, {
-      [Op.and]: app.db.sequelize.literal(
-        `credit_warnings.enterprise_id IN (SELECT k.id FROM enterprises k WHERE k.name LIKE ${app.db.sequelize.escape(pattern)} ESCAPE '!' OR k.uscc = ${app.db.sequelize.escape(query.keyword.toUpperCase())})`,
-      ),
-    });
-  }
+  if (query.enterpriseId) Object.assign(where, { enterpriseId: query.enterpriseId });
+  const scoped: unknown[] = [{ enterpriseId: { [Op.in]: scopedEnterpriseIds(actor, 'credit_score') } }];
+  // By name (contains) or USCC (exact), within the same scope.
+  if (query.keyword) scoped.push({ enterpriseId: { [Op.in]: app.db.sequelize.literal(enterpriseIdsMatchingSql(query.keyword)) } });
+  Object.assign(where, { [Op.and]: scoped });
   const { rows, count } = await CreditWarning.findAndCountAll({
     where,
     order: [['raisedAt', 'DESC'], ['id', 'DESC']],

@@ -453,3 +453,11 @@ export async function enterpriseLabels(ids: readonly string[]): Promise<Map<stri
   for (const r of rows) found.set(String(r.id), { name: r.name, uscc: r.uscc, regionCode: r.regionCode });
   return found;
 }
+
+/**
+ * `(SELECT e.id FROM enterprises e WHERE …)`: the firms whose name contains the keyword or whose USCC it is, for child
+ * lists (warnings, disputes) that filter by firm; always combined with the caller's scoped subquery.
+ */
+export function enterpriseIdsMatchingSql(keyword: string): string {
+  return `(SELECT e.id FROM enterprises e WHERE e.name LIKE ${db().escape(containsPattern(keyword))} ESCAPE '!' OR e.uscc = ${db().escape(normaliseUscc(keyword))})`;
+}

@@ -206,7 +206,9 @@ export default function CreditProfile() {
                   <View className='credit-count__figures'>
                     {count.adverse > 0 ? <Text className='tag tag--danger'>不良 {count.adverse}</Text> : null}
                     {count.disputed > 0 ? <Text className='tag tag--warning'>异议中 {count.disputed}</Text> : null}
-                    <Text className='credit-count__value'>{count.count} 条</Text>
+                    <Text className='credit-count__value' data-testid='credit-record-count-value'>
+                      {count.count} 条
+                    </Text>
                     <Text className='list-item__arrow'> ›</Text>
                   </View>
                 </View>
