@@ -188,7 +188,7 @@ export async function benchCredit(log: (line: string) => void = (line) => consol
     p99: Number((pure.p99Us / 1000).toFixed(4)),
   };
 
-  const server = await startTestServer({ API_CLIENT_RATE_LIMIT: '1000000', CREDIT_SCORE_INTERVAL_MS: '1000' }, { signInLimit: 1_000_000 });
+  const server = await startTestServer({ API_CLIENT_RATE_LIMIT: '1000000', CREDIT_SCORE_INTERVAL_MS: '1000', OUTBOX_INTERVAL_MS: process.env.BENCH_OUTBOX_MS ?? '2000' }, { signInLimit: 1_000_000 });
   try {
     const mysql = server.app.db.dialect === 'mysql';
     const enterprises = Number(process.env.BENCH_CREDIT_ENTERPRISES ?? (mysql ? 20_000 : 2_000));

@@ -197,6 +197,37 @@ export async function leanSelect<T extends object>(sequelize: Sequelize, sql: st
   }
 }
 
+/**
+ * Multi-row INSERTs of many rows (scores, warnings, notifications from one scoring batch) with bind parameters: the
+ * values go to the driver as they are, instead of Sequelize splicing thousands of replacements into the SQL text.
+ * Dates are written as Sequelize writes them on each dialect (UTC; SQLite compares them as text).
+ */
+export async function insertRows(
+  sequelize: Sequelize,
+  table: string,
+  columns: readonly string[],
+  rows: readonly unknown[][],
+  t?: Transaction,
+  perStatement = 200,
+): Promise<void> {
+  const sqlite = sequelize.getDialect() === 'sqlite';
+  const value = (v: unknown) => {
+    if (!(v instanceof Date)) return v;
+    const text = v.toISOString().replace('T', ' ').replace('Z', '');
+    return sqlite ? `${text} +00:00` : text;
+  };
+  for (let start = 0; start < rows.length; start += perStatement) {
+    const slice = rows.slice(start, start + perStatement);
+    let n = 0;
+    const tuples = slice.map((row) => `(${row.map(() => `$${++n}`).join(',')})`).join(',');
+    await sequelize.query(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ${tuples}`, {
+      bind: slice.flatMap((row) => row.map(value)),
+      type: QueryTypes.INSERT,
+      transaction: t,
+    });
+  }
+}
+
 /** mysql2 answers SUM/AVG/COUNT over BIGINT as strings and SQLite as numbers: every aggregate goes through here. */
 export function toNumber(value: unknown): number {
   if (value === null || value === undefined) return 0;

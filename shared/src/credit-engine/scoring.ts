@@ -223,3 +223,23 @@ export function validatePlatformScorecard(card: TScorecard): string[] {
   }
   return problems;
 }
+
+/**
+ * The stored form of a score's points: `[bin, points]` per characteristic, in the card's order. The feature names and
+ * each characteristic's minimum and maximum follow from the version, which is stored beside every score, so a row
+ * keeps only what the score itself decided (a tenth of the full form; a recompute writes hundreds of thousands).
+ */
+export type TStoredPoints = Array<[number, number]>;
+
+export function compactPoints(points: readonly TScorePoints[]): TStoredPoints {
+  return points.map((p) => [p.bin, p.points]);
+}
+
+/** The full points of a stored score under the version that produced it. */
+export function expandPoints(card: TScorecard, stored: TStoredPoints): TScorePoints[] {
+  const { characteristics } = compiled(card);
+  return stored.map(([bin, points], i) => {
+    const ch = characteristics[i];
+    return { feature: ch?.feature ?? `#${i}`, bin, points, minPoints: ch?.minPoints ?? points, maxPoints: ch?.maxPoints ?? points };
+  });
+}

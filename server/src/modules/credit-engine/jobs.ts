@@ -1,8 +1,10 @@
+import { Op } from 'sequelize';
 import { z } from 'zod';
+import { Job } from '../jobs/models';
 import { defineJob } from '../../jobs/registry';
 import { enterpriseIdsAfter } from '../enterprises/repository';
 import type { AppContext } from '../../context';
-import { backfillHistory, scoreBatch, scoreChangedEnterprises, scoringContext, type BatchOutcome } from './recompute';
+import { backfillHistory, scoreChangedEnterprises, scorePipelined, scoringContext, type BatchOutcome } from './recompute';
 import { addDays, shanghaiDate } from '@xyd/shared';
 import { clock } from '../../lib/clock';
 import './training';
@@ -18,7 +20,11 @@ export const RECOMPUTE_BATCH = 500;
 
 defineJob(
   'credit.score-changes',
-  async ({ app, signal }) => {
+  async ({ app, id, signal }) => {
+    // One run at a time: a tick that starts while an earlier one still drains the feed leaves it to that one (the
+    // work would be correct twice over, through the unique indexes, but done twice).
+    const earlier = await Job.count({ where: { type: 'credit.score-changes', status: 'running', id: { [Op.lt]: id }, leaseUntil: { [Op.gt]: clock.now() } } });
+    if (earlier > 0) return;
     const outcome = await scoreChangedEnterprises(app, { signal });
     if (outcome.scored > 0) app.logger.info(outcome, 'changed enterprises scored');
   },
@@ -40,18 +46,20 @@ export async function recomputeAll(
   options: { signal?: AbortSignal; checkpoint?: (p: RecomputePayload) => Promise<void> } = {},
 ): Promise<BatchOutcome> {
   const context = await scoringContext();
-  let afterId = payload.afterId ?? null;
+  const afterId = payload.afterId ?? null;
   const total: BatchOutcome = { scored: payload.scored ?? 0, written: payload.written ?? 0, warnings: 0 };
-  while (!options.signal?.aborted) {
-    const ids = await enterpriseIdsAfter(afterId, RECOMPUTE_BATCH);
-    if (ids.length === 0) break;
-    const outcome = await scoreBatch(app, ids, context);
+  let cursor = afterId;
+  const nextBatch = async (): Promise<string[] | null> => {
+    const ids = await enterpriseIdsAfter(cursor, RECOMPUTE_BATCH);
+    if (ids.length > 0) cursor = ids[ids.length - 1]!;
+    return ids.length > 0 ? ids : null;
+  };
+  await scorePipelined(app, nextBatch, context, options.signal, async (ids, outcome) => {
     total.scored += outcome.scored;
     total.written += outcome.written;
     total.warnings += outcome.warnings;
-    afterId = ids[ids.length - 1];
-    await options.checkpoint?.({ ...payload, afterId, scored: total.scored, written: total.written });
-  }
+    await options.checkpoint?.({ ...payload, afterId: ids[ids.length - 1]!, scored: total.scored, written: total.written });
+  });
   return total;
 }
 

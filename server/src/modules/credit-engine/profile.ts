@@ -5,6 +5,7 @@ import {
   PLATFORM_FEATURES,
   scoreReasons,
   addDays,
+  expandPoints,
   type TCreditCategory,
   type TCreditDimension,
   type TCreditHistory,
@@ -12,7 +13,7 @@ import {
   type TCreditRating,
   type TCreditScore,
   type TFeatureVector,
-  type TScorePoints,
+  type TStoredPoints,
 } from '@xyd/shared';
 import type { AppContext } from '../../context';
 import { NotFoundError } from '../../lib/errors';
@@ -49,7 +50,7 @@ export const SCORE_COLUMNS = `s.id, s.enterprise_id AS enterpriseId, s.scorecard
   s.dimensions, s.points, s.features`;
 
 export function scoreDto(row: ScoreRow, version: LoadedScorecard): TCreditScore {
-  const points = JSON.parse(row.points) as TScorePoints[];
+  const points = expandPoints(version.card, JSON.parse(row.points) as TStoredPoints);
   const characteristics = new Map(version.card.characteristics.map((c) => [c.feature, c]));
   return {
     id: String(row.id),

@@ -1,5 +1,6 @@
 import { QueryTypes, UniqueConstraintError, type Transaction } from 'sequelize';
 import {
+  compactPoints,
   computeFeatures,
   detectRecordWarnings,
   detectScoreWarnings,
@@ -12,7 +13,7 @@ import {
   type TWarningCause,
 } from '@xyd/shared';
 import type { AppContext } from '../../context';
-import { leanSelect } from '../../db';
+import { insertRows, leanSelect } from '../../db';
 import { clock } from '../../lib/clock';
 import { newId } from '../../lib/ids';
 import { enterprisesForScoring, type EnterpriseSummaryRow } from '../enterprises/repository';
@@ -108,9 +109,15 @@ async function latestScores(app: AppContext, enterpriseIds: readonly string[], t
   return new Map(rows.map((r) => [`${r.enterpriseId}:${r.scorecardId}`, r]));
 }
 
+/** The columns of a score row, in the order scoring writes them. */
+const SCORE_COLUMNS = [
+  'id', 'enterprise_id', 'scorecard_id', 'role', 'as_of', 'computed_at', 'score', 'rating', 'band_rating', 'no_rating_reason', 'cap',
+  'bad_probability', 'dimensions', 'points', 'features', 'is_latest',
+] as const;
+
 /** What makes two results the same score: a row is written only when this changes. */
 function signature(role: string, result: TScoreResult): string {
-  return JSON.stringify([role, result.score, result.rating, result.cap?.code ?? null, result.noRatingReason, result.points]);
+  return JSON.stringify([role, result.score, result.rating, result.cap?.code ?? null, result.noRatingReason, compactPoints(result.points)]);
 }
 
 function storedSignature(row: LatestRow): string {
@@ -146,14 +153,22 @@ interface PendingScore {
 }
 
 /** Scores one batch of enterprises (a few hundred) and writes what changed. */
-export async function scoreBatch(app: AppContext, enterpriseIds: readonly string[], context: ScoringContext): Promise<BatchOutcome> {
+/** What scoring reads of a batch: the registry rows and the current records, read at once on two connections. */
+export interface LoadedBatch {
+  enterprises: EnterpriseSummaryRow[];
+  records: Map<string, TFeatureRecord[]>;
+}
+
+export async function loadBatch(app: AppContext, enterpriseIds: readonly string[]): Promise<LoadedBatch> {
   const ids = [...new Set(enterpriseIds)];
-  const enterprises = await enterprisesForScoring(ids);
+  const [enterprises, records] = await Promise.all([enterprisesForScoring(ids), currentRecordsOf(app, ids)]);
+  return { enterprises, records };
+}
+
+/** `loaded`: the batch's data when the caller read it ahead (a full recompute reads the next batch while this one is written). */
+export async function scoreBatch(app: AppContext, enterpriseIds: readonly string[], context: ScoringContext, loaded?: LoadedBatch): Promise<BatchOutcome> {
+  const { enterprises, records } = loaded ?? (await loadBatch(app, enterpriseIds));
   if (enterprises.length === 0) return { scored: 0, written: 0, warnings: 0 };
-  const records = await currentRecordsOf(
-    app,
-    enterprises.map((e) => e.id),
-  );
   const versions: Array<{ version: LoadedScorecard; role: 'active' | 'shadow' }> = [
     ...(context.active ? [{ version: context.active, role: 'active' as const }] : []),
     ...context.candidates.map((version) => ({ version, role: 'shadow' as const })),
@@ -230,7 +245,7 @@ async function writeBatch(
       p.result.cap ? JSON.stringify(p.result.cap) : null,
       p.result.badProbability,
       JSON.stringify(p.result.dimensions),
-      JSON.stringify(p.result.points),
+      JSON.stringify(compactPoints(p.result.points)),
       JSON.stringify(p.features),
       1,
     ]);
@@ -245,14 +260,7 @@ async function writeBatch(
     // Another worker moved one of these markers since this batch read them: start the batch again.
     if (affected !== slice.length) throw new LatestMovedError('a latest score moved concurrently');
   }
-  for (let i = 0; i < inserts.length; i += 200) {
-    const slice = inserts.slice(i, i + 200);
-    await sequelize.query(
-      `INSERT INTO credit_scores (id, enterprise_id, scorecard_id, role, as_of, computed_at, score, rating, band_rating, no_rating_reason, cap,
-         bad_probability, dimensions, points, features, is_latest) VALUES ${slice.map(() => '(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)').join(',')}`,
-      { replacements: slice.flat(), type: QueryTypes.INSERT, transaction: t },
-    );
-  }
+  await insertRows(sequelize, 'credit_scores', SCORE_COLUMNS, inserts, t);
   const warnings = await raiseWarnings(app, enterprises, causes, context.rules.version, t);
   return { scored: enterprises.length, written: inserts.length, warnings };
 }
@@ -260,6 +268,8 @@ async function writeBatch(
 // ---- the change feed ---------------------------------------------------------------------------------------------
 
 const FEED_BATCH = 500;
+/** Batches per slice of the feed. */
+const FEED_BATCHES = 4;
 
 /**
  * Drains the change feed (credit_changes): the enterprises whose records changed are scored, then their feed rows
@@ -271,28 +281,79 @@ export async function scoreChangedEnterprises(app: AppContext, options: { signal
   const total: BatchOutcome = { scored: 0, written: 0, warnings: 0 };
   let context: ScoringContext | null = null;
   while (!options.signal?.aborted && Date.now() < deadline) {
+    // A slice of the feed, in batches whose reads run ahead of the writes (as in the full recompute).
     const feed = await app.db.sequelize.query<{ enterpriseId: unknown; category: string; revision: number }>(
-      `SELECT enterprise_id AS enterpriseId, category, revision FROM credit_changes ORDER BY changed_at LIMIT ${FEED_BATCH * 2}`,
+      `SELECT enterprise_id AS enterpriseId, category, revision FROM credit_changes ORDER BY changed_at LIMIT ${FEED_BATCH * FEED_BATCHES * 2}`,
       { type: QueryTypes.SELECT },
     );
     if (feed.length === 0) break;
     context ??= await scoringContext();
-    const ids = [...new Set(feed.map((f) => String(f.enterpriseId)))].slice(0, FEED_BATCH);
-    const chosen = new Set(ids);
-    const outcome = await scoreBatch(app, ids, context);
-    total.scored += outcome.scored;
-    total.written += outcome.written;
-    total.warnings += outcome.warnings;
-    const consumed = feed.filter((f) => chosen.has(String(f.enterpriseId)));
-    for (let i = 0; i < consumed.length; i += 200) {
-      const slice = consumed.slice(i, i + 200);
-      await app.db.sequelize.query(
-        `DELETE FROM credit_changes WHERE ${slice.map(() => '(enterprise_id = ? AND category = ? AND revision = ?)').join(' OR ')}`,
-        { replacements: slice.flatMap((f) => [String(f.enterpriseId), f.category, f.revision]), type: QueryTypes.DELETE },
-      );
-    }
+    const unique = [...new Set(feed.map((f) => String(f.enterpriseId)))].slice(0, FEED_BATCH * FEED_BATCHES);
+    const batches: string[][] = [];
+    for (let i = 0; i < unique.length; i += FEED_BATCH) batches.push(unique.slice(i, i + FEED_BATCH));
+    await scorePipelined(app, batches, context, options.signal, async (ids, outcome) => {
+      total.scored += outcome.scored;
+      total.written += outcome.written;
+      total.warnings += outcome.warnings;
+      const chosen = new Set(ids);
+      const consumed = feed.filter((f) => chosen.has(String(f.enterpriseId)));
+      for (let i = 0; i < consumed.length; i += 200) {
+        const slice = consumed.slice(i, i + 200);
+        await app.db.sequelize.query(
+          `DELETE FROM credit_changes WHERE ${slice.map(() => '(enterprise_id = ? AND category = ? AND revision = ?)').join(' OR ')}`,
+          { replacements: slice.flatMap((f) => [String(f.enterpriseId), f.category, f.revision]), type: QueryTypes.DELETE },
+        );
+      }
+    });
   }
   return total;
+}
+
+/** Batches read ahead of the one being written. */
+const PREFETCH = 2;
+
+/**
+ * Scores batches in order, reading up to PREFETCH batches ahead of the one being scored and written, so that the
+ * database and this process work at once instead of taking turns. `next` yields the batches (null: no more);
+ * `done` runs after each batch commits (a checkpoint, the feed rows consumed), in order.
+ */
+export async function scorePipelined(
+  app: AppContext,
+  next: Iterable<string[]> | (() => Promise<string[] | null>),
+  context: ScoringContext,
+  signal: AbortSignal | undefined,
+  done: (ids: string[], outcome: BatchOutcome) => Promise<void>,
+): Promise<void> {
+  const iterator = typeof next === 'function' ? null : next[Symbol.iterator]();
+  const pull = async (): Promise<string[] | null> => {
+    if (iterator) {
+      const item = iterator.next();
+      return item.done ? null : item.value;
+    }
+    return (next as () => Promise<string[] | null>)();
+  };
+  const queue: Array<{ ids: string[]; loading: Promise<LoadedBatch> }> = [];
+  let exhausted = false;
+  const refill = async () => {
+    while (!exhausted && queue.length < PREFETCH) {
+      const ids = await pull();
+      if (!ids || ids.length === 0) {
+        exhausted = true;
+        break;
+      }
+      const loading = loadBatch(app, ids);
+      // Awaited below; a read still in flight when the loop stops must not surface as an unhandled rejection.
+      loading.catch(() => undefined);
+      queue.push({ ids, loading });
+    }
+  };
+  await refill();
+  while (queue.length > 0 && !signal?.aborted) {
+    const { ids, loading } = queue.shift()!;
+    const loaded = await loading;
+    await refill();
+    await done(ids, await scoreBatch(app, ids, context, loaded));
+  }
 }
 
 // ---- history backfill --------------------------------------------------------------------------------------------
@@ -340,19 +401,12 @@ export async function backfillHistory(app: AppContext, enterpriseIds: readonly s
         result.cap ? JSON.stringify(result.cap) : null,
         result.badProbability,
         JSON.stringify(result.dimensions),
-        JSON.stringify(result.points),
+        JSON.stringify(compactPoints(result.points)),
         JSON.stringify(features),
         null,
       ]);
     }
   }
-  for (let i = 0; i < rows.length; i += 200) {
-    const slice = rows.slice(i, i + 200);
-    await sequelize.query(
-      `INSERT INTO credit_scores (id, enterprise_id, scorecard_id, role, as_of, computed_at, score, rating, band_rating, no_rating_reason, cap,
-         bad_probability, dimensions, points, features, is_latest) VALUES ${slice.map(() => '(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)').join(',')}`,
-      { replacements: slice.flat(), type: QueryTypes.INSERT },
-    );
-  }
+  await insertRows(sequelize, 'credit_scores', SCORE_COLUMNS, rows);
   return rows.length;
 }

@@ -8,7 +8,7 @@ import {
   type TScorecardComparison,
   type TScorecardVersion,
   type TScorecardVersionDetail,
-  type TScorePoints,
+  type TStoredPoints,
   type TWarningRules,
 } from '@xyd/shared';
 import type { AppContext } from '../../context';
@@ -204,12 +204,13 @@ export async function compareScorecard(app: AppContext, id: string): Promise<TSc
     : labels.map((_, i) => both.filter((r) => indexOf(r.aRating) === i).length);
   const scorePsi = psiOfCounts(expectedBands, candidateBands);
 
-  const points = rows.map((r) => JSON.parse(r.cPoints) as TScorePoints[]);
+  // Stored points are [bin, points] in the card's order.
+  const bins = rows.map((r) => (JSON.parse(r.cPoints) as TStoredPoints).map(([bin]) => bin));
   const inputPsi = candidate.card.characteristics.map((c, ci) => {
     const trained = c.bins.map((b) => (b.goods ?? 0) + (b.bads ?? 0));
     const now = c.bins.map(() => 0);
-    for (const p of points) {
-      const bin = p.find((x) => x.feature === c.feature)?.bin ?? p[ci]?.bin ?? -1;
+    for (const b of bins) {
+      const bin = b[ci] ?? -1;
       if (bin >= 0 && bin < now.length) now[bin] += 1;
     }
     const hasTraining = trained.some((n) => n > 0);

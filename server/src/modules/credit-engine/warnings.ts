@@ -11,6 +11,7 @@ import {
   type TWarningRuleCode,
 } from '@xyd/shared';
 import type { AppContext } from '../../context';
+import { insertRows } from '../../db';
 import { clock } from '../../lib/clock';
 import { newId } from '../../lib/ids';
 import { ConflictError, NotFoundError } from '../../lib/errors';
@@ -19,7 +20,7 @@ import { recordAudit } from '../audit/service';
 import { enterpriseIdsMatchingSql, enterpriseLabels, scopedEnterpriseIds, type EnterpriseSummaryRow } from '../enterprises/repository';
 import type { AdminActor } from '../identity/actor';
 import { activeAdvisors, activePlatformAdmins, advisorsCovering, type RegionAdvisor } from '../identity/advisors';
-import { enqueueNotification } from '../notifications/service';
+import { enqueueNotifications, type Notification } from '../notifications/service';
 import { CreditWarning } from './models';
 
 /**
@@ -37,9 +38,20 @@ export interface WarningRecipient {
  * it. The financing issue extends this one function with the institutions holding a live exposure or an open
  * application.
  */
-export async function warningRecipients(enterprise: { id: string; regionCode: string }, advisors: readonly RegionAdvisor[], t: Transaction): Promise<WarningRecipient[]> {
+export async function warningRecipients(
+  enterprise: { id: string; regionCode: string },
+  advisors: readonly RegionAdvisor[],
+  t: Transaction,
+  platformAdmins?: { ids?: Promise<string[]> },
+): Promise<WarningRecipient[]> {
   const covering = advisorsCovering(advisors, enterprise.regionCode);
-  const ids = covering.length > 0 ? covering.map((a) => a.id) : await activePlatformAdmins(t);
+  let ids = covering.map((a) => a.id);
+  if (ids.length === 0) {
+    // Read once per batch, not once per warning.
+    const cache = platformAdmins ?? {};
+    cache.ids ??= activePlatformAdmins(t);
+    ids = await cache.ids;
+  }
   return ids.map((id) => ({ kind: 'admin' as const, id }));
 }
 
@@ -69,27 +81,33 @@ export async function raiseWarnings(
     }
   }
   if (fresh.length === 0) return 0;
-  await CreditWarning.bulkCreate(
-    fresh.map(({ enterprise, cause, id }) => ({
+  // Multi-row INSERTs: a batch of a few hundred firms can raise thousands of warnings.
+  await insertRows(
+    app.db.sequelize,
+    'credit_warnings',
+    ['id', 'enterprise_id', 'region_code', 'rule', 'severity', 'cause_key', 'title', 'detail', 'evidence', 'rules_version', 'status', 'raised_at'],
+    fresh.map(({ enterprise, cause, id }) => [
       id,
-      enterpriseId: enterprise.id,
-      regionCode: enterprise.regionCode,
-      rule: cause.rule,
-      severity: cause.severity,
-      causeKey: cause.causeKey.slice(0, 191),
-      title: cause.title.slice(0, 100),
-      detail: cause.detail.slice(0, 1000),
-      evidence: JSON.stringify(cause.evidence.slice(0, 50)),
+      enterprise.id,
+      enterprise.regionCode,
+      cause.rule,
+      cause.severity,
+      cause.causeKey.slice(0, 191),
+      cause.title.slice(0, 100),
+      cause.detail.slice(0, 1000),
+      JSON.stringify(cause.evidence.slice(0, 50)),
       rulesVersion,
-      status: 'open' as const,
-      raisedAt: now,
-    })),
-    { transaction: t },
+      'open',
+      now,
+    ]),
+    t,
   );
   const advisors = await activeAdvisors(t);
+  const notices: Notification[] = [];
+  const admins: { ids?: Promise<string[]> } = {};
   for (const { enterprise, cause, id } of fresh) {
-    for (const recipient of await warningRecipients(enterprise, advisors, t)) {
-      await enqueueNotification(t, {
+    for (const recipient of await warningRecipients(enterprise, advisors, t, admins)) {
+      notices.push({
         recipientKind: recipient.kind,
         recipientId: recipient.id,
         templateKey: 'credit_warning',
@@ -99,6 +117,7 @@ export async function raiseWarnings(
       });
     }
   }
+  await enqueueNotifications(t, notices);
   return fresh.length;
 }
 
