@@ -302,12 +302,13 @@ describe('disputes (异议)', () => {
     expect(raised.body.data.dueOn).toBe(addDays(TODAY, 20));
     expect(raised.body.data.daysLeft).toBe(20);
     // A second dispute of the same record while the first is open is refused.
+    // Without evidence the mini-program sends JSON: the same route takes it.
     const twice = await server.http
       .post(`/api/v1/me/enterprises/${id}/credit/disputes`)
       .set('Authorization', `Bearer ${token}`)
-      .field('recordId', record!.id)
-      .field('reason', '再次提出同一条记录的异议');
+      .send({ recordId: record!.id, reason: '再次提出同一条记录的异议' });
     expect(twice.status).toBe(409);
+    expect(twice.body.errorMessage).toContain('处理中的异议');
     // Marked wherever the record shows, and left out of the score while open.
     const records = await me('/credit-records?category=penalty').expect(200);
     expect(records.body.data.list[0].disputed).toBe(true);

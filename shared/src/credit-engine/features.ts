@@ -1,4 +1,4 @@
-import { shiftDate } from '../common/calendar';
+import { daysBetween, shiftDate } from '../common/calendar';
 import type { TCreditCategory } from '../credit-data/categories';
 import { ENTERPRISE_SCALES, ENTERPRISE_STATUSES } from '../enterprise/schema';
 import { TAX_CREDIT_LEVELS } from '../credit-data/enums';
@@ -187,11 +187,6 @@ function yearOnYear(series: Float64Array, from: number, count: number, minPairs:
     pairs++;
   }
   return pairs >= minPairs && before > 0 ? now / before : null;
-}
-
-function daysBetween(from: string, to: string): number {
-  const day = (iso: string) => Date.UTC(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)) - 1, Number(iso.slice(8, 10)));
-  return (day(to) - day(from)) / 86_400_000;
 }
 
 // A full recompute scores every firm as of the same day: the day's cut-offs are worked out once.
