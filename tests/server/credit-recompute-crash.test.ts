@@ -12,7 +12,7 @@ import { spawnReady, startTestServer, waitFor, type TestServer } from './helpers
  * with exactly one score row (a batch committed but not yet checkpointed is re-run and, unchanged, writes nothing).
  * Meant for MariaDB (several processes on one database); it runs on SQLite too.
  */
-const FIRMS = Number(process.env.CRASH_TEST_FIRMS ?? 6_000);
+const FIRMS = Number(process.env.CRASH_TEST_FIRMS ?? 3_000);
 let server: TestServer;
 const children = new Set<ChildProcess>();
 
@@ -67,7 +67,7 @@ it(`resumes a full recompute of ${FIRMS} firms after kill -9 of its worker: one 
 
   const first = await spawnWorker();
   // Kill it once a few batches are committed and well before the end.
-  await waitFor('a few committed batches', async () => (await scoreRows()) >= 1500 || null, 300_000, 20);
+  await waitFor('a few committed batches', async () => (await scoreRows()) >= 1000 || null, 300_000, 20);
   first.kill('SIGKILL');
   await new Promise((resolve) => first.once('exit', resolve));
   const atKill = await scoreRows();

@@ -56,7 +56,11 @@ export type TCreditScore = z.infer<typeof ZCreditScore>;
 export const ZCreditFeatureValue = z.object({
   feature: z.string(),
   label: z.string(),
-  value: z.union([z.number(), z.string(), z.boolean()]).nullable(),
+  // OpenAPI 3.0 wants a type beside every `nullable`: the null sits on the string branch of the document.
+  value: z
+    .union([z.number(), z.boolean(), z.string()])
+    .nullable()
+    .meta({ anyOf: [{ type: 'number' }, { type: 'boolean' }, { type: 'string', nullable: true }], description: '特征值：数值、标志或分类；缺失为 null' }),
   unit: z.string().nullable(),
 });
 

@@ -5610,7 +5610,8 @@ export interface operations {
                                 feature: string;
                                 label: string;
                                 unit: string | null;
-                                value: number | string | boolean | unknown;
+                                /** @description 特征值：数值、标志或分类；缺失为 null */
+                                value: number | boolean | (string | null);
                             }[];
                             openDisputes: number;
                             openWarnings: number;
@@ -6891,7 +6892,8 @@ export interface operations {
                                 feature: string;
                                 label: string;
                                 unit: string | null;
-                                value: number | string | boolean | unknown;
+                                /** @description 特征值：数值、标志或分类；缺失为 null */
+                                value: number | boolean | (string | null);
                             }[];
                             openDisputes: number;
                             openWarnings: number;

@@ -5,12 +5,14 @@ type Ctx = { context: QueryInterface };
 const id = (allowNull = false) => ({ type: DataTypes.BIGINT, allowNull });
 const time = (allowNull = false) => ({ type: DataTypes.DATE(3), allowNull });
 const str = (length: number, allowNull = false) => ({ type: DataTypes.STRING(length), allowNull });
-const text = (allowNull = false) => ({ type: DataTypes.TEXT('medium'), allowNull });
+
 // 1 or NULL: a unique index over it allows one row with 1 per key and any number with NULL (no partial indexes in MySQL).
 const marker = () => ({ type: DataTypes.TINYINT, allowNull: true });
 
 /** The credit engine (信用评级与风险预警): scorecard versions, scores with their history, warnings, warning rules and disputes. */
 export async function up({ context: qi }: Ctx): Promise<void> {
+  // MEDIUMTEXT on MySQL (a scorecard document or a score's features can pass 64 KB); SQLite has one TEXT.
+  const text = (allowNull = false) => ({ type: qi.sequelize.getDialect() === 'sqlite' ? DataTypes.TEXT : DataTypes.TEXT('medium'), allowNull });
   await qi.createTable('scorecard_versions', {
     id: { ...id(), primaryKey: true },
     version: { type: DataTypes.INTEGER, allowNull: false },

@@ -83,6 +83,7 @@ export function initCreditEngineModels(sequelize: Sequelize): void {
   const str = stringColumn;
   const date = dateColumn;
   const marker = { type: DataTypes.TINYINT, allowNull: true };
+  const longText = { type: sequelize.getDialect() === 'sqlite' ? DataTypes.TEXT : DataTypes.TEXT('medium'), allowNull: false };
   ScorecardVersion.init(
     {
       id: idColumn(),
@@ -91,7 +92,7 @@ export function initCreditEngineModels(sequelize: Sequelize): void {
       kind: str(8) as never,
       status: str(12) as never,
       isActive: marker,
-      document: { type: DataTypes.TEXT('medium'), allowNull: false },
+      document: longText,
       createdBy: bigintColumn('createdBy', true),
       createdAt: date(false),
       activatedAt: date(),
@@ -105,7 +106,7 @@ export function initCreditEngineModels(sequelize: Sequelize): void {
       id: idColumn(),
       version: { type: DataTypes.INTEGER, allowNull: false },
       isActive: marker,
-      document: { type: DataTypes.TEXT('medium'), allowNull: false },
+      document: longText,
       createdBy: bigintColumn('createdBy', true),
       createdAt: date(false),
     },
