@@ -96,9 +96,9 @@ function profile(overrides: Partial<TCreditProfile> = {}): TCreditProfile {
 
 const history: TCreditHistory = {
   points: [
-    { scoreId: '4001', computedAt: '2025-12-01T02:00:00.000Z', asOf: '2025-12-01', score: 731, rating: 'A', scorecardVersion: 1 },
-    { scoreId: '4002', computedAt: '2026-01-10T02:00:00.000Z', asOf: '2026-01-10', score: 728, rating: 'A', scorecardVersion: 1 },
-    { scoreId: '5001', computedAt: '2026-03-01T02:00:00.000Z', asOf: '2026-03-01', score: 702, rating: 'BB', scorecardVersion: 1 },
+    { scoreId: '4001', computedAt: '2025-12-01T02:00:00.000Z', asOf: '2025-12-01', score: 731, rating: 'A', scorecardVersion: 1, retro: false },
+    { scoreId: '4002', computedAt: '2026-01-10T02:00:00.000Z', asOf: '2026-01-10', score: 728, rating: 'A', scorecardVersion: 1, retro: false },
+    { scoreId: '5001', computedAt: '2026-03-01T02:00:00.000Z', asOf: '2026-03-01', score: 702, rating: 'BB', scorecardVersion: 1, retro: false },
   ],
   at: null,
 };

@@ -87,6 +87,7 @@ const point = (asOf: string, value: number, rating: TCreditScore['rating']) => (
   score: value,
   rating,
   scorecardVersion: 1,
+  retro: false,
 });
 
 const HISTORY: TCreditHistory = {
