@@ -228,6 +228,11 @@ export async function insertRows(
   }
 }
 
+/** A DATEONLY column as `YYYY-MM-DD`: mysql2 may hand it over as a Date (at UTC midnight), SQLite as text. */
+export function isoDay(value: string | Date | null): string | null {
+  return value === null ? null : value instanceof Date ? value.toISOString().slice(0, 10) : String(value).slice(0, 10);
+}
+
 /** mysql2 answers SUM/AVG/COUNT over BIGINT as strings and SQLite as numbers: every aggregate goes through here. */
 export function toNumber(value: unknown): number {
   if (value === null || value === undefined) return 0;

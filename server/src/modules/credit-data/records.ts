@@ -9,6 +9,7 @@ import {
   type TRecordStatus,
 } from '@xyd/shared';
 import type { AppContext } from '../../context';
+import { isoDay } from '../../db';
 import { NotFoundError } from '../../lib/errors';
 import type { Actor } from '../identity/actor';
 import { scopedEnterpriseIdsSql } from '../enterprises/repository';
@@ -47,8 +48,6 @@ interface RecordRow {
   createdAt: string | Date;
 }
 
-const day = (value: string | Date | null): string | null =>
-  value === null ? null : value instanceof Date ? value.toISOString().slice(0, 10) : String(value).slice(0, 10);
 
 function statusOf(row: RecordRow): TRecordStatus {
   if (row.withdrawnAt) return 'withdrawn';
@@ -67,8 +66,8 @@ function toDto(row: RecordRow): TCreditRecord {
     sourceName: row.sourceName ?? '',
     externalId: row.externalId,
     period: row.period,
-    occurredOn: day(row.occurredOn),
-    endsOn: day(row.endsOn),
+    occurredOn: isoDay(row.occurredOn),
+    endsOn: isoDay(row.endsOn),
     adverse: Boolean(Number(row.adverse)),
     corrected: Boolean(Number(row.corrected)),
     status: statusOf(row),

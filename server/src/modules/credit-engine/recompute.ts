@@ -13,7 +13,7 @@ import {
   type TWarningCause,
 } from '@xyd/shared';
 import type { AppContext } from '../../context';
-import { insertRows, leanSelect } from '../../db';
+import { insertRows, isoDay, leanSelect } from '../../db';
 import { clock } from '../../lib/clock';
 import { newId } from '../../lib/ids';
 import { enterprisesForScoring, type EnterpriseSummaryRow } from '../enterprises/repository';
@@ -50,8 +50,6 @@ interface RecordRow {
   payload: string;
 }
 
-const day = (value: string | Date | null): string | null =>
-  value === null ? null : value instanceof Date ? value.toISOString().slice(0, 10) : String(value).slice(0, 10);
 const flag = (value: unknown): boolean => value === true || Number(value) === 1;
 
 function placeholders(n: number): string {
@@ -77,8 +75,8 @@ export async function currentRecordsOf(app: AppContext, enterpriseIds: readonly 
       lineage: `${row.sourceId}:${row.externalId}`,
       category: row.category,
       period: row.period,
-      occurredOn: day(row.occurredOn),
-      endsOn: day(row.endsOn),
+      occurredOn: isoDay(row.occurredOn),
+      endsOn: isoDay(row.endsOn),
       adverse: flag(row.adverse),
       corrected: flag(row.corrected),
       disputed: flag(row.disputed),
