@@ -36,6 +36,7 @@ export default [
       { path: '/platform/users', name: '用户管理', component: './admin-users', access: 'canAdminPlatform' },
       { path: '/platform/audit-logs', name: '审计日志', component: './audit-logs', access: 'canSeeAudit' },
       { path: '/platform/jobs', name: '任务队列', component: './jobs', access: 'canSeeJobs' },
+      { path: '/platform/calendar', name: '节假日日历', component: './calendar', access: 'canManageCalendar' },
       // The server's workbench card links here.
       { path: '/platform/audit', redirect: '/platform/audit-logs' },
     ],
@@ -65,6 +66,19 @@ export default [
       { path: '/credit/warnings', name: '风险预警', component: './credit/warnings', access: 'canSeeWarnings' },
       { path: '/credit/disputes', name: '异议处理', component: './credit/disputes', access: 'canSeeDisputes' },
       { path: '/credit/scorecards', name: '评分卡管理', component: './credit/scorecards', access: 'canManageScorecards' },
+    ],
+  },
+  {
+    path: '/finance',
+    name: '融资对接',
+    icon: 'FundOutlined',
+    access: 'canSeeProducts',
+    routes: [
+      { path: '/finance', redirect: '/finance/products' },
+      { path: '/finance/products', name: '金融产品', component: './products', access: 'canSeeProducts' },
+      { path: '/finance/products/:id', name: '产品详情', component: './products/detail', hideInMenu: true, access: 'canSeeProducts' },
+      { path: '/finance/needs', name: '融资需求', component: './needs', access: 'canSeeNeeds' },
+      { path: '/finance/needs/:id', name: '需求复核', component: './needs/detail', hideInMenu: true, access: 'canSeeNeeds' },
     ],
   },
   { path: '/api-clients', name: '系统对接', icon: 'ApiOutlined', access: 'canManageApiClients', component: './api-clients' },

@@ -44,6 +44,18 @@ export interface AccessFlags {
   canResolveDisputes: boolean;
   /** Scorecard versions and warning-rule thresholds (评分卡管理): platform_admin. */
   canManageScorecards: boolean;
+  /** Financial products (金融产品): institution users see their own institution's, the platform and government all published ones. */
+  canSeeProducts: boolean;
+  /** Create, edit, publish and take down products: fi_admin, for its own institution. */
+  canEditProducts: boolean;
+  /** Financing needs (融资需求) of the caller's region: platform_admin, advisor and gov. */
+  canSeeNeeds: boolean;
+  /** Review a need's matches and release the recommendation: the assigned advisor, or a platform admin. */
+  canReviewNeeds: boolean;
+  /** Reassign a need to another advisor (the platform queue): platform_admin. */
+  canAssignNeeds: boolean;
+  /** The statutory holiday calendar the working-day clocks count on (节假日日历): platform_admin. */
+  canManageCalendar: boolean;
 }
 
 const CONSOLE_ROLES: readonly TAdminRole[] = ['platform_admin', 'advisor', 'gov', 'fi_admin', 'fi_officer', 'agency'];
@@ -73,5 +85,11 @@ export default function access(initialState: { currentUser?: TCurrentUser | null
     canSeeDisputes: role !== null,
     canResolveDisputes: role !== null && role !== 'gov',
     canManageScorecards: role === 'platform_admin',
+    canSeeProducts: role === 'platform_admin' || role === 'advisor' || role === 'gov' || role === 'fi_admin' || role === 'fi_officer',
+    canEditProducts: role === 'fi_admin',
+    canSeeNeeds: role === 'platform_admin' || role === 'advisor' || role === 'gov',
+    canReviewNeeds: role === 'platform_admin' || role === 'advisor',
+    canAssignNeeds: role === 'platform_admin',
+    canManageCalendar: role === 'platform_admin',
   };
 }

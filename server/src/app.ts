@@ -29,7 +29,10 @@ import { creditDataRoutes } from './modules/credit-data/routes';
 import { dataSourceCaller } from './modules/credit-data/sources';
 import './modules/credit-data/jobs';
 import './modules/credit-engine/jobs';
+import './modules/matching/jobs';
 import { creditEngineRoutes } from './modules/credit-engine/routes';
+import { matchingRoutes } from './modules/matching/routes';
+import { calendarRoutes } from './modules/calendar/routes';
 import { apiClientCaller } from './modules/api-clients/service';
 import { isSignedRequest } from './modules/api-clients/signature';
 
@@ -117,6 +120,8 @@ export function buildApp(app: AppContext, options: BuildOptions = {}): { koa: Ko
     ...apiClientRoutes(app),
     ...creditDataRoutes(app),
     ...creditEngineRoutes(app),
+    ...matchingRoutes(app),
+    ...calendarRoutes(app),
   );
   // POST /audit-logs/verify asks the worker for a run; the request itself never walks the chain.
   setAuditVerificationRequester(async ({ full }) => {

@@ -45,6 +45,7 @@ const ZEnv = z.object({
   WORKER_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
   WORKER_LEASE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
   CREDIT_SCORE_INTERVAL_MS: z.coerce.number().int().min(200).max(3_600_000).default(2000),
+  NEED_RELEASE_WORKING_DAYS: z.coerce.number().int().min(1).max(30).default(3),
   SEED_DEMO: z.enum(['true', 'false']).optional(),
   DEMO_WORLD_ENTERPRISES: z.coerce.number().int().min(0).max(1_000_000).default(300),
   DEMO_WORLD_MONTHS: z.coerce.number().int().min(1).max(120).default(24),
@@ -87,6 +88,8 @@ export interface AppConfig {
   worker: { concurrency: number; pollMs: number; leaseMs: number };
   /** How often the change feed is scored (warnings follow a batch within about this long). */
   credit: { scoreIntervalMs: number };
+  /** A need's recommendation is due this many working days after submission; the advisor is reminded on the last one, then a platform admin is told. */
+  matching: { releaseWorkingDays: number };
   seedDemo: boolean;
   /** With the demo seed: the world loaded through the credit-data pipeline at start (0 firms = none). */
   demoWorld: { enterprises: number; months: number };
@@ -105,6 +108,7 @@ const DEFAULT_TEMPLATES: SubscriptionTemplateConfig[] = [
   { key: 'verification_result', templateId: 'dev-verification-result', title: '企业认证结果通知' },
   { key: 'application_progress', templateId: 'dev-application-progress', title: '融资申请进度通知' },
   { key: 'risk_notice', templateId: 'dev-risk-notice', title: '信用风险提示' },
+  { key: 'need_recommendation', templateId: 'dev-need-recommendation', title: '融资产品推荐通知' },
 ];
 
 function parseTemplates(raw: string | undefined): SubscriptionTemplateConfig[] {
@@ -175,6 +179,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     outbox: { intervalMs: e.OUTBOX_INTERVAL_MS, maxAttempts: e.OUTBOX_MAX_ATTEMPTS },
     worker: { concurrency: e.WORKER_CONCURRENCY, pollMs: e.WORKER_POLL_MS, leaseMs: e.WORKER_LEASE_MS },
     credit: { scoreIntervalMs: e.CREDIT_SCORE_INTERVAL_MS },
+    matching: { releaseWorkingDays: e.NEED_RELEASE_WORKING_DAYS },
     seedDemo: e.SEED_DEMO === 'true',
     demoWorld: { enterprises: e.DEMO_WORLD_ENTERPRISES, months: e.DEMO_WORLD_MONTHS },
     staticAdminDir: e.STATIC_ADMIN_DIR ?? path.join(repoRoot, 'admin', 'dist'),

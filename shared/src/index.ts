@@ -3,6 +3,9 @@ export * from './api/envelope';
 export * from './api/api-error';
 export * from './common/pagination';
 export * from './common/calendar';
+export * from './common/region';
+export * from './common/working-days';
+export * from './calendar/api';
 export * from './common/text';
 export * from './validators';
 export * from './identity/roles';
@@ -16,6 +19,7 @@ export * from './api-clients/schema';
 export * from './industry';
 export * from './credit-data';
 export * from './credit-engine';
+export * from './matching';
 
 // Default zod messages in Simplified Chinese for every app that validates with these schemas.
 import { config, locales } from 'zod';

@@ -32,6 +32,7 @@ export function recurringJobs(config: AppConfig): RecurringJob[] {
     { type: 'credit.retention', cron: '30 1 * * *' },
     { type: 'credit.score-changes', everyMs: config.credit.scoreIntervalMs },
     { type: 'credit.recompute-daily', cron: '10 2 * * *', maxAttempts: 3 },
+    { type: 'matching.need-clocks', cron: '*/5 * * * *' },
   ];
 }
 

@@ -1,17 +1,7 @@
-import type { TAdminRole } from '@xyd/shared';
+import { regionContains, regionPrefix, type TAdminRole } from '@xyd/shared';
 import type { Actor } from '../modules/identity/actor';
 
-/** GB/T 2260 codes nest by prefix: 330000 ⊃ 330100 ⊃ 330106. The one place that turns a code into its prefix. */
-export function regionPrefix(regionCode: string): string {
-  if (!/^\d{6}$/.test(regionCode)) throw new TypeError(`not a region code: ${regionCode}`);
-  if (regionCode.endsWith('0000')) return regionCode.slice(0, 2);
-  if (regionCode.endsWith('00')) return regionCode.slice(0, 4);
-  return regionCode;
-}
-
-export function regionContains(outer: string, inner: string): boolean {
-  return inner.startsWith(regionPrefix(outer));
-}
+export { regionContains, regionPrefix };
 
 /** A LIKE pattern covering the region and everything under it (digits only, so nothing to escape). */
 export function regionPattern(regionCode: string): string {

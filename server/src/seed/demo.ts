@@ -1,5 +1,6 @@
 import { idCardCheckCharacter, usccCheckCharacter, USCC_CHARSET, maskIdNumber, type TAdminRole, type TOrgType } from '@xyd/shared';
 import type { AppContext } from '../context';
+import { seedDemoProducts } from './products';
 import { newId } from '../lib/ids';
 import { recordAudit } from '../modules/audit/service';
 import { AdminUser, Organisation } from '../modules/identity/models';
@@ -116,10 +117,13 @@ export async function seedDemo(app: AppContext): Promise<boolean> {
       orgIds.set(org.key, id);
       await Organisation.create({ id, name: org.name, type: org.type, regionCode: org.regionCode }, { transaction: t });
     }
+    let platformAdminId = '';
     for (const user of DEMO_USERS) {
+      const userId = newId();
+      if (user.role === 'platform_admin' && !platformAdminId) platformAdminId = userId;
       await AdminUser.create(
         {
-          id: newId(),
+          id: userId,
           username: user.username,
           displayName: user.displayName,
           passwordHash,
@@ -153,7 +157,13 @@ export async function seedDemo(app: AppContext): Promise<boolean> {
       };
     });
     await Enterprise.bulkCreate(rows, { transaction: t });
-    await recordAudit(t, { actor: null, action: 'system.seed_demo', outcome: 'success', detail: { organisations: DEMO_ORGANISATIONS.length, users: DEMO_USERS.length, enterprises: rows.length } });
+    const products = await seedDemoProducts(t, orgIds, platformAdminId);
+    await recordAudit(t, {
+      actor: null,
+      action: 'system.seed_demo',
+      outcome: 'success',
+      detail: { organisations: DEMO_ORGANISATIONS.length, users: DEMO_USERS.length, enterprises: rows.length, products },
+    });
   });
   return true;
 }

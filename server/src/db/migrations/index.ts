@@ -9,6 +9,7 @@ import * as identity from './2026.12.01T00.05.identity';
 import * as apiClients from './2026.12.01T00.06.api-clients';
 import * as creditData from './2026.12.01T00.07.credit-data';
 import * as creditEngine from './2026.12.01T00.08.credit-engine';
+import * as matching from './2026.12.01T00.09.matching';
 
 type Step = (params: { context: QueryInterface }) => Promise<void>;
 
@@ -27,4 +28,5 @@ export const migrations: Array<{ name: string; up: Step; down: Step }> = [
   { name: '2026.12.01T00.06.api-clients', ...apiClients },
   { name: '2026.12.01T00.07.credit-data', ...creditData },
   { name: '2026.12.01T00.08.credit-engine', ...creditEngine },
+  { name: '2026.12.01T00.09.matching', ...matching },
 ];

@@ -16,6 +16,7 @@ import type { AppContext } from '../../context';
 import { insertRows, isoDay, leanSelect } from '../../db';
 import { clock } from '../../lib/clock';
 import { newId } from '../../lib/ids';
+import { queueRematchForEnterprises } from '../matching/triggers';
 import { enterprisesForScoring, type EnterpriseSummaryRow } from '../enterprises/repository';
 import { activeWarningRules, scoringVersions, type LoadedRules, type LoadedScorecard } from './versions';
 import { raiseWarnings } from './warnings';
@@ -219,6 +220,7 @@ async function writeBatch(
   const inserts: unknown[][] = [];
   const causes = new Map<string, TWarningCause[]>();
   for (const [id, list] of recordCauses) causes.set(id, [...list]);
+  const ratingMoved: string[] = [];
   for (const p of pending) {
     const previous = latest.get(`${p.enterprise.id}:${p.version.id}`);
     if (previous && storedSignature(previous) === signature(p.role, p.result)) continue;
@@ -228,6 +230,7 @@ async function writeBatch(
       const prior = previous ? { rating: previous.rating, score: Number(previous.score), scoreId: String(previous.id) } : null;
       const moved = detectScoreWarnings(context.rules.rules, prior, { rating: p.result.rating, score: p.result.score, scoreId });
       if (moved.length > 0) causes.get(p.enterprise.id)?.push(...moved);
+      if (previous && previous.rating !== p.result.rating) ratingMoved.push(p.enterprise.id);
     }
     inserts.push([
       scoreId,
@@ -260,6 +263,7 @@ async function writeBatch(
   }
   await insertRows(sequelize, 'credit_scores', SCORE_COLUMNS, inserts, t);
   const warnings = await raiseWarnings(app, enterprises, causes, context.rules.version, t);
+  await queueRematchForEnterprises(t, ratingMoved);
   return { scored: enterprises.length, written: inserts.length, warnings };
 }
 

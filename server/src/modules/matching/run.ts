@@ -1,0 +1,183 @@
+import { Op, UniqueConstraintError, type Transaction } from 'sequelize';
+import {
+  NEAR_MISS_MAX_FAILED,
+  evaluateProduct,
+  matchNeed,
+  shanghaiDate,
+  type TGuaranteeMethod,
+  type TMatchNeed,
+  type TMatchOutcome,
+  type TMatchProduct,
+  type TMatchProfile,
+} from '@xyd/shared';
+import type { AppContext } from '../../context';
+import { clock } from '../../lib/clock';
+import { newId } from '../../lib/ids';
+import { membersOf } from '../enterprises/repository';
+import { enqueueNotifications, type Notification } from '../notifications/service';
+import { FinancingNeed, NeedMatch } from './models';
+import { matchProfiles } from './profiles';
+import { matchProductsByRevision, productState, publishedCatalogue } from './products';
+
+/**
+ * Writes match results. A need is matched in full (against every published product) when it is submitted or
+ * changed and when its firm's rating moves; a product is matched against every open need when it is published,
+ * edited while published, or taken down. Both run as jobs on the worker.
+ *
+ * Rows are kept per (need, product), so the advisor's review of a product (confirmed, removed with a reason, an
+ * order, an addition) survives a re-match; a pending row that is neither a fit nor a near miss any more goes. A fit
+ * found after the need was released is marked new and the firm is told; while under review, the advisor is.
+ */
+
+export function matchNeedOf(need: FinancingNeed): TMatchNeed {
+  return {
+    amountFen: need.amountFen,
+    termMonths: need.termMonths,
+    guaranteeMethods: need.guaranteeMethods.split(',').filter(Boolean) as TGuaranteeMethod[],
+    maxRateBp: need.maxRateBp,
+  };
+}
+
+interface Outcome {
+  product: TMatchProduct;
+  outcome: TMatchOutcome;
+}
+
+/** Upserts the outcomes of one need and removes the pending rows of products in `scope` that no longer show. */
+async function writeOutcomes(
+  t: Transaction,
+  need: FinancingNeed,
+  outcomes: readonly Outcome[],
+  scope: { productIds: readonly string[] } | 'all',
+): Promise<string[]> {
+  const existing = await NeedMatch.findAll({
+    where: scope === 'all' ? { needId: need.id } : { needId: need.id, productId: scope.productIds as string[] },
+    transaction: t,
+  });
+  const byProduct = new Map(existing.map((m) => [m.productId, m]));
+  const now = clock.now();
+  const newFits: string[] = [];
+  const shown = new Set<string>();
+  for (const { product, outcome } of outcomes) {
+    shown.add(product.productId);
+    const row = byProduct.get(product.productId);
+    const fields = { revisionId: product.revisionId, fits: outcome.fits, nearMiss: isNearMiss(outcome), score: outcome.score, outcome: JSON.stringify(outcome), matchedAt: now };
+    if (row) {
+      const becameFit = outcome.fits && !row.fits;
+      if (becameFit) newFits.push(product.productId);
+      await NeedMatch.update({ ...fields, ...(becameFit && need.status === 'released' ? { isNew: true } : {}) }, { where: { id: row.id }, transaction: t });
+    } else {
+      if (outcome.fits) newFits.push(product.productId);
+      try {
+        await NeedMatch.create(
+          { id: newId(), needId: need.id, productId: product.productId, ...fields, review: 'pending', isNew: outcome.fits && need.status === 'released' },
+          { transaction: t },
+        );
+      } catch (error) {
+        // A concurrent re-match of the same pair wrote it first: its row stands, this one is the same result.
+        if (!(error instanceof UniqueConstraintError)) throw error;
+      }
+    }
+  }
+  const stale = existing.filter((m) => !shown.has(m.productId) && m.review === 'pending' && !m.addedByAdvisor).map((m) => m.id);
+  if (stale.length > 0) await NeedMatch.destroy({ where: { id: stale }, transaction: t });
+  return newFits;
+}
+
+async function refreshCounts(t: Transaction, needId: string): Promise<void> {
+  const fitCount = await NeedMatch.count({ where: { needId, fits: true }, transaction: t });
+  await FinancingNeed.update({ fitCount, matchedAt: clock.now() }, { where: { id: needId }, transaction: t });
+}
+
+async function tellOfNewFits(t: Transaction, need: FinancingNeed, count: number): Promise<void> {
+  if (count === 0) return;
+  const notices: Notification[] = [];
+  if (need.status === 'released') {
+    for (const member of await membersOf([need.enterpriseId], t)) {
+      notices.push({
+        recipientKind: 'wechat',
+        recipientId: member.wechatUserId,
+        templateKey: 'need_recommendation',
+        title: '有新的匹配产品',
+        body: `您的融资需求有 ${count} 款新匹配的金融产品，点击查看产品及匹配理由。`,
+        link: `/subpackages/finance/need/index?id=${need.id}`,
+      });
+    }
+  } else if (need.advisorId && need.matchedAt) {
+    notices.push({
+      recipientKind: 'admin',
+      recipientId: need.advisorId,
+      templateKey: 'need_review',
+      title: '待复核需求有新的匹配产品',
+      body: `一笔待复核的融资需求新增 ${count} 款匹配产品，请在复核时一并确认。`,
+      link: `/finance/needs/${need.id}`,
+    });
+  }
+  if (notices.length > 0) await enqueueNotifications(t, notices);
+}
+
+/** Matches one need against the whole published catalogue. Closed needs are left as they are. */
+export async function matchNeedNow(app: AppContext, needId: string): Promise<{ fits: number; nearMisses: number } | null> {
+  const need = await FinancingNeed.findByPk(needId);
+  if (!need || need.status === 'closed') return null;
+  const asOf = shanghaiDate(clock.now());
+  const [profiles, products] = await Promise.all([matchProfiles(app, [need.enterpriseId], asOf), publishedCatalogue()]);
+  const profile = profiles.get(need.enterpriseId);
+  if (!profile) return null;
+  const result = matchNeed(profile, matchNeedOf(need), products, { asOf });
+  const byId = new Map(products.map((p) => [p.productId, p]));
+  const outcomes: Outcome[] = [...result.matches, ...result.nearMisses].map((outcome) => ({ product: byId.get(outcome.productId)!, outcome }));
+  // Products the advisor kept or added keep a current outcome even when they no longer fit or nearly fit.
+  const kept = await NeedMatch.findAll({ where: { needId: need.id, [Op.or]: [{ review: { [Op.ne]: 'pending' } }, { addedByAdvisor: true }] }, attributes: ['productId', 'revisionId'] });
+  const shown = new Set(outcomes.map((o) => o.product.productId));
+  for (const row of kept) {
+    if (shown.has(row.productId)) continue;
+    const product = byId.get(row.productId) ?? (await matchProductsByRevision([row.revisionId])).get(row.revisionId);
+    if (product) outcomes.push({ product, outcome: evaluateProduct(profile, matchNeedOf(need), product, { asOf }) });
+  }
+  await app.db.transaction(async (t) => {
+    const fresh = await FinancingNeed.findByPk(need.id, { transaction: t });
+    if (!fresh || fresh.status === 'closed') return;
+    const newFits = await writeOutcomes(t, fresh, outcomes, 'all');
+    await refreshCounts(t, fresh.id);
+    await tellOfNewFits(t, fresh, fresh.matchedAt ? newFits.length : 0);
+  });
+  return { fits: result.fitCount, nearMisses: result.nearMisses.length };
+}
+
+const NEED_BATCH = 200;
+
+/**
+ * One product against the open needs, a batch at a time from `afterId` (the job's checkpoint). A product no longer
+ * published is evaluated nowhere: its pending rows go, reviewed rows stay with the outcome they had.
+ */
+export async function rematchProductBatch(app: AppContext, productId: string, afterId: string | null): Promise<{ lastId: string | null; needs: number; newFits: number }> {
+  const needs = await FinancingNeed.findAll({
+    where: { status: { [Op.ne]: 'closed' }, ...(afterId ? { id: { [Op.gt]: afterId } } : {}) },
+    order: [['id', 'ASC']],
+    limit: NEED_BATCH,
+  });
+  if (needs.length === 0) return { lastId: null, needs: 0, newFits: 0 };
+  const state = await productState(productId);
+  const product = state?.status === 'published' ? (await matchProductsByRevision([state.revisionId])).get(state.revisionId) ?? null : null;
+  const asOf = shanghaiDate(clock.now());
+  const profiles: Map<string, TMatchProfile> = product ? await matchProfiles(app, needs.map((n) => n.enterpriseId), asOf) : new Map();
+  let newFits = 0;
+  await app.db.transaction(async (t) => {
+    for (const need of needs) {
+      const profile = profiles.get(need.enterpriseId);
+      const outcome = product && profile ? evaluateProduct(profile, matchNeedOf(need), product, { asOf }) : null;
+      const show = outcome !== null && (outcome.fits || isNearMiss(outcome));
+      const found = await writeOutcomes(t, need, show ? [{ product: product!, outcome: outcome! }] : [], { productIds: [productId] });
+      await refreshCounts(t, need.id);
+      await tellOfNewFits(t, need, found.length);
+      newFits += found.length;
+    }
+  });
+  return { lastId: needs[needs.length - 1].id, needs: needs.length, newFits };
+}
+
+/** The matcher's own definition: 1 to NEAR_MISS_MAX_FAILED failed criteria, every one remediable. */
+export function isNearMiss(outcome: TMatchOutcome): boolean {
+  return !outcome.fits && outcome.failed.length > 0 && outcome.failed.length <= NEAR_MISS_MAX_FAILED && outcome.checks.filter((c) => !c.ok).every((c) => c.remediable);
+}

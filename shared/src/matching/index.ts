@@ -1,0 +1,4 @@
+export * from './products';
+export * from './types';
+export * from './match';
+export * from './needs';
