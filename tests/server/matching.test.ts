@@ -1,4 +1,4 @@
-import { shanghaiDate, shiftDate, type TProductTerms } from '@xyd/shared';
+import { addDays, shanghaiDate, shiftDate, type TProductTerms } from '@xyd/shared';
 import { AuditLog } from '../../server/src/modules/audit/model';
 import { Enterprise, EnterpriseMember } from '../../server/src/modules/enterprises/models';
 import { AdminUser, Organisation } from '../../server/src/modules/identity/models';
@@ -8,7 +8,8 @@ import { matchNeedNow, rematchProductBatch } from '../../server/src/modules/matc
 import { OutboxItem } from '../../server/src/modules/notifications/models';
 import { demoEnterprises } from '../../server/src/seed/demo';
 import { newId } from '../../server/src/lib/ids';
-import { DEMO_PASSWORD, signInAdmin, startTestServer, type TestServer } from './helpers';
+import { scoreChangedEnterprises } from '../../server/src/modules/credit-engine/recompute';
+import { DEMO_PASSWORD, signInAdmin, signedPush, startTestServer, type TestServer } from './helpers';
 
 /**
  * Products, needs, matching and the advisor's review through the API: validation and lifecycle with revisions,
@@ -79,7 +80,7 @@ async function publish(agent: typeof bankAdmin, t: TProductTerms): Promise<{ id:
 async function bind(uscc: string, code: string): Promise<{ id: string; token: string }> {
   const enterprise = (await Enterprise.findOne({ where: { uscc } }))!;
   const login = await server.http.post('/api/v1/auth/wechat/login').send({ code }).expect(200);
-  await EnterpriseMember.create({ id: newId(), enterpriseId: enterprise.id, wechatUserId: login.body.data.user.id, role: 'owner', displayName: '法人', verificationId: null });
+  await EnterpriseMember.create({ id: newId(), enterpriseId: enterprise.id, wechatUserId: login.body.data.user.id, role: 'ent_owner', displayName: '法人', verificationId: null });
   return { id: enterprise.id, token: login.body.data.token };
 }
 
@@ -350,6 +351,20 @@ describe('needs (融资需求), matching and review', () => {
     }
   });
 
+  it('lets one of two concurrent releases of the same version through, and one of two edits of the same revision', async () => {
+    const { version } = (await advisor.get(`/api/v1/needs/${needId}`)).body.data;
+    const codes = (await Promise.all([0, 1].map(() => advisor.post(`/api/v1/needs/${needId}/release`).send({ version })))).map((r) => r.status);
+    expect(codes.sort()).toEqual([200, 409]);
+    const current = (await bankAdmin.get(`/api/v1/products/${fit.id}`)).body.data;
+    const edits = await Promise.all(
+      ['甲', '乙'].map((tag) => bankAdmin.put(`/api/v1/products/${fit.id}`).send({ terms: terms({ name: `科创快贷${tag}` }, { industriesIncluded: ['C'], scales: ['micro', 'small'] }), baseRevision: current.revision })),
+    );
+    expect(edits.map((r) => r.status).sort()).toEqual([200, 409]);
+    const after = (await bankAdmin.get(`/api/v1/products/${fit.id}`)).body.data;
+    expect(after.revision).toBe(current.revision + 1);
+    expect(after.revisions).toHaveLength(current.revisions.length + 1);
+  });
+
   it('re-matches open needs when a product is edited and tells the firm of a new fit', async () => {
     const before = await OutboxItem.count({ where: { recipientKind: 'wechat', title: '有新的匹配产品' } });
     // The small-amount product is loosened so that the 200 万元 need now fits it.
@@ -395,5 +410,31 @@ describe('needs (融资需求), matching and review', () => {
     } finally {
       await AdminUser.update({ disabled: false }, { where: { id: nbAdvisor.id } });
     }
+  });
+});
+
+describe('re-matching when the rating moves', () => {
+  it('queues a match of the open needs of a firm whose rating changed', async () => {
+    const org = await Organisation.findOne({ where: { name: '浙江省发展和改革委员会' } });
+    const res = await admin.post('/api/v1/data-sources').send({ organisationId: org!.id, name: '省信用平台（匹配测试）', categories: ['blacklist'], regionCodes: ['330000'] });
+    expect(res.status).toBe(201);
+    const source = { keyId: res.body.data.source.keyId, secret: res.body.data.secret };
+    await scoreChangedEnterprises(server.app);
+    const need = await FinancingNeed.findOne({ where: { enterpriseId: firmId }, order: [['submittedAt', 'DESC']] });
+    const before = await Job.count({ where: { type: 'matching.match-need' } });
+    const pushed = await signedPush(server, source, 'blacklist', [
+      { uscc: firm.uscc, externalId: `BL-M-${firm.uscc}`, listType: 'dishonest_debtor', listedOn: addDays(TODAY, -2), removedOn: null, listedBy: '杭州市中级人民法院', reason: '拒不履行生效法律文书' },
+    ]);
+    expect(pushed.status).toBe(200);
+    await scoreChangedEnterprises(server.app);
+    const jobs = await Job.findAll({ where: { type: 'matching.match-need' }, order: [['createdAt', 'ASC']] });
+    expect(jobs.length).toBeGreaterThan(before);
+    expect(jobs.slice(before).some((j) => JSON.parse(j.payload ?? '{}').needId === need!.id)).toBe(true);
+    // Matched again, the blacklisted firm no longer fits a product that excludes blacklisted firms.
+    await matchNeedNow(server.app, need!.id);
+    const outcomes = (await NeedMatch.findAll({ where: { needId: need!.id } })).map((m) => ({ fits: m.fits, failed: JSON.parse(m.outcome).failed as string[] }));
+    // The products the advisor confirmed stay listed, now failing on the blacklist; none of them still fits.
+    expect(outcomes.filter((o) => o.failed.includes('blacklist')).length).toBeGreaterThan(0);
+    expect(outcomes.filter((o) => o.fits)).toEqual([]);
   });
 });

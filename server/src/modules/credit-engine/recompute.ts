@@ -230,7 +230,7 @@ async function writeBatch(
       const prior = previous ? { rating: previous.rating, score: Number(previous.score), scoreId: String(previous.id) } : null;
       const moved = detectScoreWarnings(context.rules.rules, prior, { rating: p.result.rating, score: p.result.score, scoreId });
       if (moved.length > 0) causes.get(p.enterprise.id)?.push(...moved);
-      if (previous && previous.rating !== p.result.rating) ratingMoved.push(p.enterprise.id);
+      if (!previous || previous.rating !== p.result.rating) ratingMoved.push(p.enterprise.id);
     }
     inserts.push([
       scoreId,
