@@ -11,6 +11,8 @@ import { initIdWorkerModel } from './id-workers';
 import { initApiClientModels } from '../modules/api-clients/models';
 import { initCreditDataModels } from '../modules/credit-data/models';
 import { initCreditEngineModels } from '../modules/credit-engine/models';
+import { initMatchingModels } from '../modules/matching/models';
+import { initCalendarModels } from '../modules/calendar/models';
 
 export function initModels(sequelize: Sequelize): void {
   Region.initModel(sequelize);
@@ -25,4 +27,6 @@ export function initModels(sequelize: Sequelize): void {
   initApiClientModels(sequelize);
   initCreditDataModels(sequelize);
   initCreditEngineModels(sequelize);
+  initMatchingModels(sequelize);
+  initCalendarModels(sequelize);
 }

@@ -19,6 +19,22 @@ export function activateScorecard(params: ActivateScorecardParams, options?: Cal
   return request<ActivateScorecardResult>({ url: `/api/v1/credit/scorecards/${encodeURIComponent(params.id)}/activate`, method: 'POST', ...options })
 }
 
+export type AddNeedMatchParams = operations['addNeedMatch']['parameters']['path']
+export type AddNeedMatchBody = NonNullable<operations['addNeedMatch']['requestBody']>['content']['application/json']
+export type AddNeedMatchResult = operations['addNeedMatch']['responses'][200]['content']['application/json']['data']
+/** 顾问添加一个已上架产品（须填理由），按企业情况逐项评估 (`POST /api/v1/needs/{id}/matches`) */
+export function addNeedMatch(params: AddNeedMatchParams, body: AddNeedMatchBody, options?: CallOptions): Promise<AddNeedMatchResult> {
+  return request<AddNeedMatchResult>({ url: `/api/v1/needs/${encodeURIComponent(params.id)}/matches`, method: 'POST', data: body, ...options })
+}
+
+export type AddNeedNoteParams = operations['addNeedNote']['parameters']['path']
+export type AddNeedNoteBody = NonNullable<operations['addNeedNote']['requestBody']>['content']['application/json']
+export type AddNeedNoteResult = operations['addNeedNote']['responses'][201]['content']['application/json']['data']
+/** 记录一次跟进联系（电话、走访、微信）及结果 (`POST /api/v1/needs/{id}/notes`) */
+export function addNeedNote(params: AddNeedNoteParams, body: AddNeedNoteBody, options?: CallOptions): Promise<AddNeedNoteResult> {
+  return request<AddNeedNoteResult>({ url: `/api/v1/needs/${encodeURIComponent(params.id)}/notes`, method: 'POST', data: body, ...options })
+}
+
 export type AdminLoginBody = NonNullable<operations['adminLogin']['requestBody']>['content']['application/json']
 export type AdminLoginResult = operations['adminLogin']['responses'][200]['content']['application/json']['data']
 /** 管理后台登录（用户名 + 密码，开启动态验证码的账号需 totp） (`POST /api/v1/auth/admin/login`) */
@@ -31,6 +47,14 @@ export type ApproveVerificationResult = operations['approveVerification']['respo
 /** 通过认证（企业当前所在区域的融资顾问，或平台管理员） (`POST /api/v1/verifications/{id}/approve`) */
 export function approveVerification(params: ApproveVerificationParams, options?: CallOptions): Promise<ApproveVerificationResult> {
   return request<ApproveVerificationResult>({ url: `/api/v1/verifications/${encodeURIComponent(params.id)}/approve`, method: 'POST', ...options })
+}
+
+export type AssignNeedParams = operations['assignNeed']['parameters']['path']
+export type AssignNeedBody = NonNullable<operations['assignNeed']['requestBody']>['content']['application/json']
+export type AssignNeedResult = operations['assignNeed']['responses'][200]['content']['application/json']['data']
+/** 指派融资顾问（平台管理员；顾问须负责企业所在区域） (`POST /api/v1/needs/{id}/assign`) */
+export function assignNeed(params: AssignNeedParams, body: AssignNeedBody, options?: CallOptions): Promise<AssignNeedResult> {
+  return request<AssignNeedResult>({ url: `/api/v1/needs/${encodeURIComponent(params.id)}/assign`, method: 'POST', data: body, ...options })
 }
 
 export type BeginTotpEnrolmentBody = NonNullable<operations['beginTotpEnrolment']['requestBody']>['content']['application/json']
@@ -53,6 +77,13 @@ export type CloseCreditWarningResult = operations['closeCreditWarning']['respons
 /** 关闭预警（须填写处理说明） (`POST /api/v1/credit/warnings/{id}/close`) */
 export function closeCreditWarning(params: CloseCreditWarningParams, body: CloseCreditWarningBody, options?: CallOptions): Promise<CloseCreditWarningResult> {
   return request<CloseCreditWarningResult>({ url: `/api/v1/credit/warnings/${encodeURIComponent(params.id)}/close`, method: 'POST', data: body, ...options })
+}
+
+export type CloseMyNeedParams = operations['closeMyNeed']['parameters']['path']
+export type CloseMyNeedResult = operations['closeMyNeed']['responses'][200]['content']['application/json']['data']
+/** 关闭（撤回）需求 (`POST /api/v1/me/enterprises/{id}/needs/{needId}/close`) */
+export function closeMyNeed(params: CloseMyNeedParams, options?: CallOptions): Promise<CloseMyNeedResult> {
+  return request<CloseMyNeedResult>({ url: `/api/v1/me/enterprises/${encodeURIComponent(params.id)}/needs/${encodeURIComponent(params.needId)}/close`, method: 'POST', ...options })
 }
 
 export type CompareScorecardParams = operations['compareScorecard']['parameters']['path']
@@ -97,6 +128,13 @@ export function createOrganisation(body: CreateOrganisationBody, options?: CallO
   return request<CreateOrganisationResult>({ url: '/api/v1/organisations', method: 'POST', data: body, ...options })
 }
 
+export type CreateProductBody = NonNullable<operations['createProduct']['requestBody']>['content']['application/json']
+export type CreateProductResult = operations['createProduct']['responses'][201]['content']['application/json']['data']
+/** 新建产品（草稿），仅金融机构管理员，为本机构 (`POST /api/v1/products`) */
+export function createProduct(body: CreateProductBody, options?: CallOptions): Promise<CreateProductResult> {
+  return request<CreateProductResult>({ url: '/api/v1/products', method: 'POST', data: body, ...options })
+}
+
 export type DisableApiClientParams = operations['disableApiClient']['parameters']['path']
 export type DisableApiClientResult = operations['disableApiClient']['responses'][200]['content']['application/json']['data']
 /** 停用接口客户端（立即生效） (`POST /api/v1/api-clients/{id}/disable`) */
@@ -120,6 +158,19 @@ export type GetAuditVerificationResult = operations['getAuditVerification']['res
 /** 审计日志哈希链最近一次校验结果 (`GET /api/v1/audit-logs/verify`) */
 export function getAuditVerification(options?: CallOptions): Promise<GetAuditVerificationResult> {
   return request<GetAuditVerificationResult>({ url: '/api/v1/audit-logs/verify', method: 'GET', ...options })
+}
+
+export type GetCalendarStatusResult = operations['getCalendarStatus']['responses'][200]['content']['application/json']['data']
+/** 今天起 400 天内尚未确认节假日安排的年份，及提醒管理员录入的提示 (`GET /api/v1/calendar/status`) */
+export function getCalendarStatus(options?: CallOptions): Promise<GetCalendarStatusResult> {
+  return request<GetCalendarStatusResult>({ url: '/api/v1/calendar/status', method: 'GET', ...options })
+}
+
+export type GetCalendarYearParams = operations['getCalendarYear']['parameters']['path']
+export type GetCalendarYearResult = operations['getCalendarYear']['responses'][200]['content']['application/json']['data']
+/** 某一年的放假与调休上班安排（尚未录入的年份返回 404） (`GET /api/v1/calendar/years/{year}`) */
+export function getCalendarYear(params: GetCalendarYearParams, options?: CallOptions): Promise<GetCalendarYearResult> {
+  return request<GetCalendarYearResult>({ url: `/api/v1/calendar/years/${encodeURIComponent(params.year)}`, method: 'GET', ...options })
 }
 
 export type GetCreditDisputeEvidenceParams = operations['getCreditDisputeEvidence']['parameters']['path']
@@ -215,6 +266,41 @@ export function getMyCreditSummary(params: GetMyCreditSummaryParams, options?: C
   return request<GetMyCreditSummaryResult>({ url: `/api/v1/me/enterprises/${encodeURIComponent(params.id)}/credit-records/summary`, method: 'GET', ...options })
 }
 
+export type GetMyNeedParams = operations['getMyNeed']['parameters']['path']
+export type GetMyNeedResult = operations['getMyNeed']['responses'][200]['content']['application/json']['data']
+/** 本企业的一笔需求：顾问推荐后可见推荐产品（逐项匹配理由）与差一点符合的产品（改进建议） (`GET /api/v1/me/enterprises/{id}/needs/{needId}`) */
+export function getMyNeed(params: GetMyNeedParams, options?: CallOptions): Promise<GetMyNeedResult> {
+  return request<GetMyNeedResult>({ url: `/api/v1/me/enterprises/${encodeURIComponent(params.id)}/needs/${encodeURIComponent(params.needId)}`, method: 'GET', ...options })
+}
+
+export type GetNeedParams = operations['getNeed']['parameters']['path']
+export type GetNeedResult = operations['getNeed']['responses'][200]['content']['application/json']['data']
+/** 需求复核：企业画像摘要（评分、评级、扣分原因、预警）、系统匹配结果及理由、差一点符合的产品、联系记录 (`GET /api/v1/needs/{id}`) */
+export function getNeed(params: GetNeedParams, options?: CallOptions): Promise<GetNeedResult> {
+  return request<GetNeedResult>({ url: `/api/v1/needs/${encodeURIComponent(params.id)}`, method: 'GET', ...options })
+}
+
+export type GetNeedPrefillParams = operations['getNeedPrefill']['parameters']['path']
+export type GetNeedPrefillResult = operations['getNeedPrefill']['responses'][200]['content']['application/json']['data']
+/** 一键融资需求的预填内容：企业信息、评级与建议的金额期限（上次需求或默认值） (`GET /api/v1/me/enterprises/{id}/need-prefill`) */
+export function getNeedPrefill(params: GetNeedPrefillParams, options?: CallOptions): Promise<GetNeedPrefillResult> {
+  return request<GetNeedPrefillResult>({ url: `/api/v1/me/enterprises/${encodeURIComponent(params.id)}/need-prefill`, method: 'GET', ...options })
+}
+
+export type GetProductParams = operations['getProduct']['parameters']['path']
+export type GetProductResult = operations['getProduct']['responses'][200]['content']['application/json']['data']
+/** 产品详情：当前版本的条款与准入条件、不能上架的原因、历史版本 (`GET /api/v1/products/{id}`) */
+export function getProduct(params: GetProductParams, options?: CallOptions): Promise<GetProductResult> {
+  return request<GetProductResult>({ url: `/api/v1/products/${encodeURIComponent(params.id)}`, method: 'GET', ...options })
+}
+
+export type GetPublicProductParams = operations['getPublicProduct']['parameters']['path']
+export type GetPublicProductResult = operations['getPublicProduct']['responses'][200]['content']['application/json']['data']
+/** 已上架产品的详情（公开） (`GET /api/v1/public/products/{id}`) */
+export function getPublicProduct(params: GetPublicProductParams, options?: CallOptions): Promise<GetPublicProductResult> {
+  return request<GetPublicProductResult>({ url: `/api/v1/public/products/${encodeURIComponent(params.id)}`, method: 'GET', ...options })
+}
+
 export type GetScorecardParams = operations['getScorecard']['parameters']['path']
 export type GetScorecardResult = operations['getScorecard']['responses'][200]['content']['application/json']['data']
 /** 评分卡版本详情（含完整文档） (`GET /api/v1/credit/scorecards/{id}`) */
@@ -281,6 +367,12 @@ export type ListAuditLogsResult = operations['listAuditLogs']['responses'][200][
 /** 审计日志 (`GET /api/v1/audit-logs`) */
 export function listAuditLogs(params: ListAuditLogsParams = {}, options?: CallOptions): Promise<ListAuditLogsResult> {
   return request<ListAuditLogsResult>({ url: '/api/v1/audit-logs', method: 'GET', query: params, ...options })
+}
+
+export type ListCalendarYearsResult = operations['listCalendarYears']['responses'][200]['content']['application/json']['data']
+/** 节假日日历的各年份：是否已确认、来源、放假与调休上班天数 (`GET /api/v1/calendar/years`) */
+export function listCalendarYears(options?: CallOptions): Promise<ListCalendarYearsResult> {
+  return request<ListCalendarYearsResult>({ url: '/api/v1/calendar/years', method: 'GET', ...options })
 }
 
 export type ListCreditDisputesParams = NonNullable<operations['listCreditDisputes']['parameters']['query']>
@@ -366,10 +458,24 @@ export function listMyEnterprises(options?: CallOptions): Promise<ListMyEnterpri
   return request<ListMyEnterprisesResult>({ url: '/api/v1/me/enterprises', method: 'GET', ...options })
 }
 
+export type ListMyNeedsParams = operations['listMyNeeds']['parameters']['path']
+export type ListMyNeedsResult = operations['listMyNeeds']['responses'][200]['content']['application/json']['data']
+/** 本企业的融资需求 (`GET /api/v1/me/enterprises/{id}/needs`) */
+export function listMyNeeds(params: ListMyNeedsParams, options?: CallOptions): Promise<ListMyNeedsResult> {
+  return request<ListMyNeedsResult>({ url: `/api/v1/me/enterprises/${encodeURIComponent(params.id)}/needs`, method: 'GET', ...options })
+}
+
 export type ListMyVerificationsResult = operations['listMyVerifications']['responses'][200]['content']['application/json']['data']
 /** 我的认证申请 (`GET /api/v1/verifications/mine`) */
 export function listMyVerifications(options?: CallOptions): Promise<ListMyVerificationsResult> {
   return request<ListMyVerificationsResult>({ url: '/api/v1/verifications/mine', method: 'GET', ...options })
+}
+
+export type ListNeedsParams = NonNullable<operations['listNeeds']['parameters']['query']>
+export type ListNeedsResult = operations['listNeeds']['responses'][200]['content']['application/json']['data']
+/** 融资需求队列（本区域）：queue=mine 分配给我的，unassigned 无顾问覆盖、在平台队列的；待复核的按到期日排前 (`GET /api/v1/needs`) */
+export function listNeeds(params: ListNeedsParams = {}, options?: CallOptions): Promise<ListNeedsResult> {
+  return request<ListNeedsResult>({ url: '/api/v1/needs', method: 'GET', query: params, ...options })
 }
 
 export type ListOrganisationsParams = NonNullable<operations['listOrganisations']['parameters']['query']>
@@ -377,6 +483,26 @@ export type ListOrganisationsResult = operations['listOrganisations']['responses
 /** 机构列表 (`GET /api/v1/organisations`) */
 export function listOrganisations(params: ListOrganisationsParams = {}, options?: CallOptions): Promise<ListOrganisationsResult> {
   return request<ListOrganisationsResult>({ url: '/api/v1/organisations', method: 'GET', query: params, ...options })
+}
+
+export type ListProductsParams = NonNullable<operations['listProducts']['parameters']['query']>
+export type ListProductsResult = operations['listProducts']['responses'][200]['content']['application/json']['data']
+/** 金融产品列表：金融机构用户看本机构的产品，平台管理员看全部，顾问与政府用户看已上架的 (`GET /api/v1/products`) */
+export function listProducts(params: ListProductsParams = {}, options?: CallOptions): Promise<ListProductsResult> {
+  return request<ListProductsResult>({ url: '/api/v1/products', method: 'GET', query: params, ...options })
+}
+
+export type ListPublicInstitutionsResult = operations['listPublicInstitutions']['responses'][200]['content']['application/json']['data']
+/** 有已上架产品的金融机构（公开，供筛选） (`GET /api/v1/public/institutions`) */
+export function listPublicInstitutions(options?: CallOptions): Promise<ListPublicInstitutionsResult> {
+  return request<ListPublicInstitutionsResult>({ url: '/api/v1/public/institutions', method: 'GET', ...options })
+}
+
+export type ListPublicProductsParams = NonNullable<operations['listPublicProducts']['parameters']['query']>
+export type ListPublicProductsResult = operations['listPublicProducts']['responses'][200]['content']['application/json']['data']
+/** 已上架的金融产品（公开浏览）：按金额、期限、担保方式、机构、类型筛选 (`GET /api/v1/public/products`) */
+export function listPublicProducts(params: ListPublicProductsParams = {}, options?: CallOptions): Promise<ListPublicProductsResult> {
+  return request<ListPublicProductsResult>({ url: '/api/v1/public/products', method: 'GET', query: params, ...options })
 }
 
 export type ListRegionsParams = NonNullable<operations['listRegions']['parameters']['query']>
@@ -436,6 +562,22 @@ export function markMessageRead(params: MarkMessageReadParams, options?: CallOpt
   return request<MarkMessageReadResult>({ url: `/api/v1/messages/${encodeURIComponent(params.id)}/read`, method: 'POST', ...options })
 }
 
+export type MoveProductParams = operations['moveProduct']['parameters']['path']
+export type MoveProductBody = NonNullable<operations['moveProduct']['requestBody']>['content']['application/json']
+export type MoveProductResult = operations['moveProduct']['responses'][200]['content']['application/json']['data']
+/** 上架或下架产品（草稿 → 上架 → 下架 → 重新上架）；条件不完整时不能上架，返回原因 (`POST /api/v1/products/{id}/status`) */
+export function moveProduct(params: MoveProductParams, body: MoveProductBody, options?: CallOptions): Promise<MoveProductResult> {
+  return request<MoveProductResult>({ url: `/api/v1/products/${encodeURIComponent(params.id)}/status`, method: 'POST', data: body, ...options })
+}
+
+export type OrderNeedMatchesParams = operations['orderNeedMatches']['parameters']['path']
+export type OrderNeedMatchesBody = NonNullable<operations['orderNeedMatches']['requestBody']>['content']['application/json']
+export type OrderNeedMatchesResult = operations['orderNeedMatches']['responses'][200]['content']['application/json']['data']
+/** 调整推荐顺序（列出的产品依次排前） (`PUT /api/v1/needs/{id}/matches/order`) */
+export function orderNeedMatches(params: OrderNeedMatchesParams, body: OrderNeedMatchesBody, options?: CallOptions): Promise<OrderNeedMatchesResult> {
+  return request<OrderNeedMatchesResult>({ url: `/api/v1/needs/${encodeURIComponent(params.id)}/matches/order`, method: 'PUT', data: body, ...options })
+}
+
 export type PublishWarningRulesBody = NonNullable<operations['publishWarningRules']['requestBody']>['content']['application/json']
 export type PublishWarningRulesResult = operations['publishWarningRules']['responses'][200]['content']['application/json']['data']
 /** 发布新版预警规则阈值（立即生效，留痕） (`POST /api/v1/credit/warning-rules`) */
@@ -471,6 +613,14 @@ export type RejectVerificationResult = operations['rejectVerification']['respons
 /** 驳回认证（须填写原因；企业当前所在区域的融资顾问，或平台管理员） (`POST /api/v1/verifications/{id}/reject`) */
 export function rejectVerification(params: RejectVerificationParams, body: RejectVerificationBody, options?: CallOptions): Promise<RejectVerificationResult> {
   return request<RejectVerificationResult>({ url: `/api/v1/verifications/${encodeURIComponent(params.id)}/reject`, method: 'POST', data: body, ...options })
+}
+
+export type ReleaseNeedParams = operations['releaseNeed']['parameters']['path']
+export type ReleaseNeedBody = NonNullable<operations['releaseNeed']['requestBody']>['content']['application/json']
+export type ReleaseNeedResult = operations['releaseNeed']['responses'][200]['content']['application/json']['data']
+/** 向企业发布推荐（未移除的匹配产品即为推荐）；version 须为复核时看到的版本，否则 409 (`POST /api/v1/needs/{id}/release`) */
+export function releaseNeed(params: ReleaseNeedParams, body: ReleaseNeedBody, options?: CallOptions): Promise<ReleaseNeedResult> {
+  return request<ReleaseNeedResult>({ url: `/api/v1/needs/${encodeURIComponent(params.id)}/release`, method: 'POST', data: body, ...options })
 }
 
 export type ReportSubscriptionsBody = NonNullable<operations['reportSubscriptions']['requestBody']>['content']['application/json']
@@ -509,6 +659,14 @@ export function retryJob(params: RetryJobParams, options?: CallOptions): Promise
   return request<RetryJobResult>({ url: `/api/v1/jobs/${encodeURIComponent(params.id)}/retry`, method: 'POST', ...options })
 }
 
+export type ReviewNeedMatchParams = operations['reviewNeedMatch']['parameters']['path']
+export type ReviewNeedMatchBody = NonNullable<operations['reviewNeedMatch']['requestBody']>['content']['application/json']
+export type ReviewNeedMatchResult = operations['reviewNeedMatch']['responses'][200]['content']['application/json']['data']
+/** 复核一个匹配产品：确认、移除（须填原因）或恢复 (`POST /api/v1/needs/{id}/matches/{productId}/review`) */
+export function reviewNeedMatch(params: ReviewNeedMatchParams, body: ReviewNeedMatchBody, options?: CallOptions): Promise<ReviewNeedMatchResult> {
+  return request<ReviewNeedMatchResult>({ url: `/api/v1/needs/${encodeURIComponent(params.id)}/matches/${encodeURIComponent(params.productId)}/review`, method: 'POST', data: body, ...options })
+}
+
 export type RevokeSessionParams = operations['revokeSession']['parameters']['path']
 export type RevokeSessionResult = operations['revokeSession']['responses'][200]['content']['application/json']['data']
 /** 结束我的某个会话 (`DELETE /api/v1/auth/sessions/{id}`) */
@@ -532,11 +690,27 @@ export function rotateDataSourceKey(params: RotateDataSourceKeyParams, body?: Ro
   return request<RotateDataSourceKeyResult>({ url: `/api/v1/data-sources/${encodeURIComponent(params.id)}/rotate`, method: 'POST', data: body, ...options })
 }
 
+export type SaveCalendarYearParams = operations['saveCalendarYear']['parameters']['path']
+export type SaveCalendarYearBody = NonNullable<operations['saveCalendarYear']['requestBody']>['content']['application/json']
+export type SaveCalendarYearResult = operations['saveCalendarYear']['responses'][200]['content']['application/json']['data']
+/** 录入或修改某一年的放假与调休上班安排（整年替换，留痕）；确认后工作日按此安排计算 (`PUT /api/v1/calendar/years/{year}`) */
+export function saveCalendarYear(params: SaveCalendarYearParams, body: SaveCalendarYearBody, options?: CallOptions): Promise<SaveCalendarYearResult> {
+  return request<SaveCalendarYearResult>({ url: `/api/v1/calendar/years/${encodeURIComponent(params.year)}`, method: 'PUT', data: body, ...options })
+}
+
 export type StartCreditImportBody = NonNullable<operations['startCreditImport']['requestBody']>['content']['application/json']
 export type StartCreditImportResult = operations['startCreditImport']['responses'][201]['content']['application/json']['data']
 /** 上传数据文件并开始导入（CSV/XLSX，由后台任务导入） (`POST /api/v1/ingest-batches`) */
 export function startCreditImport(body: StartCreditImportBody, files: { file: LocalFile }, options?: CallOptions): Promise<StartCreditImportResult> {
   return upload<StartCreditImportResult>({ url: '/api/v1/ingest-batches', name: 'file', file: files.file, formData: body, ...options })
+}
+
+export type SubmitNeedParams = operations['submitNeed']['parameters']['path']
+export type SubmitNeedBody = NonNullable<operations['submitNeed']['requestBody']>['content']['application/json']
+export type SubmitNeedResult = operations['submitNeed']['responses'][201]['content']['application/json']['data']
+/** 发布融资需求（幂等：同一 Idempotency-Key 返回第一次的结果）；自动分配区域内待办最少的融资顾问 (`POST /api/v1/me/enterprises/{id}/needs`) */
+export function submitNeed(params: SubmitNeedParams, body: SubmitNeedBody, options?: CallOptions): Promise<SubmitNeedResult> {
+  return request<SubmitNeedResult>({ url: `/api/v1/me/enterprises/${encodeURIComponent(params.id)}/needs`, method: 'POST', data: body, ...options })
 }
 
 export type SubmitVerificationBody = NonNullable<operations['submitVerification']['requestBody']>['content']['application/json']
@@ -576,12 +750,28 @@ export function updateDataSource(params: UpdateDataSourceParams, body?: UpdateDa
   return request<UpdateDataSourceResult>({ url: `/api/v1/data-sources/${encodeURIComponent(params.id)}`, method: 'PATCH', data: body, ...options })
 }
 
+export type UpdateMyNeedParams = operations['updateMyNeed']['parameters']['path']
+export type UpdateMyNeedBody = NonNullable<operations['updateMyNeed']['requestBody']>['content']['application/json']
+export type UpdateMyNeedResult = operations['updateMyNeed']['responses'][200]['content']['application/json']['data']
+/** 修改需求：重新匹配，退回顾问复核并重新计时 (`PUT /api/v1/me/enterprises/{id}/needs/{needId}`) */
+export function updateMyNeed(params: UpdateMyNeedParams, body: UpdateMyNeedBody, options?: CallOptions): Promise<UpdateMyNeedResult> {
+  return request<UpdateMyNeedResult>({ url: `/api/v1/me/enterprises/${encodeURIComponent(params.id)}/needs/${encodeURIComponent(params.needId)}`, method: 'PUT', data: body, ...options })
+}
+
 export type UpdateOrganisationParams = operations['updateOrganisation']['parameters']['path']
 export type UpdateOrganisationBody = NonNullable<operations['updateOrganisation']['requestBody']>['content']['application/json']
 export type UpdateOrganisationResult = operations['updateOrganisation']['responses'][200]['content']['application/json']['data']
 /** 修改或停用机构（停用即结束其用户的会话） (`PATCH /api/v1/organisations/{id}`) */
 export function updateOrganisation(params: UpdateOrganisationParams, body?: UpdateOrganisationBody, options?: CallOptions): Promise<UpdateOrganisationResult> {
   return request<UpdateOrganisationResult>({ url: `/api/v1/organisations/${encodeURIComponent(params.id)}`, method: 'PATCH', data: body, ...options })
+}
+
+export type UpdateProductParams = operations['updateProduct']['parameters']['path']
+export type UpdateProductBody = NonNullable<operations['updateProduct']['requestBody']>['content']['application/json']
+export type UpdateProductResult = operations['updateProduct']['responses'][200]['content']['application/json']['data']
+/** 修改产品：草稿直接修改；发布过的版本不再改动，修改生成新版本（已上架的须符合上架条件）；baseRevision 不是当前版本时返回 409 (`PUT /api/v1/products/{id}`) */
+export function updateProduct(params: UpdateProductParams, body: UpdateProductBody, options?: CallOptions): Promise<UpdateProductResult> {
+  return request<UpdateProductResult>({ url: `/api/v1/products/${encodeURIComponent(params.id)}`, method: 'PUT', data: body, ...options })
 }
 
 export type UploadScorecardBody = NonNullable<operations['uploadScorecard']['requestBody']>['content']['application/json']

@@ -366,6 +366,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/calendar/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 今天起 400 天内尚未确认节假日安排的年份，及提醒管理员录入的提示
+         * @description 机构接口客户端可用签名请求（hmac）调用，所见范围与本机构业务员相同。
+         */
+        get: operations["getCalendarStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendar/years": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 节假日日历的各年份：是否已确认、来源、放假与调休上班天数
+         * @description 机构接口客户端可用签名请求（hmac）调用，所见范围与本机构业务员相同。
+         */
+        get: operations["listCalendarYears"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendar/years/{year}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 某一年的放假与调休上班安排（尚未录入的年份返回 404）
+         * @description 机构接口客户端可用签名请求（hmac）调用，所见范围与本机构业务员相同。
+         */
+        get: operations["getCalendarYear"];
+        /**
+         * 录入或修改某一年的放假与调休上班安排（整年替换，留痕）；确认后工作日按此安排计算
+         * @description 角色：平台管理员
+         */
+        put: operations["saveCalendarYear"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/credit-data/quality": {
         parameters: {
             query?: never;
@@ -1121,6 +1185,76 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/enterprises/{id}/need-prefill": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 一键融资需求的预填内容：企业信息、评级与建议的金额期限（上次需求或默认值） */
+        get: operations["getNeedPrefill"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/enterprises/{id}/needs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 本企业的融资需求 */
+        get: operations["listMyNeeds"];
+        put?: never;
+        /** 发布融资需求（幂等：同一 Idempotency-Key 返回第一次的结果）；自动分配区域内待办最少的融资顾问 */
+        post: operations["submitNeed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/enterprises/{id}/needs/{needId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 本企业的一笔需求：顾问推荐后可见推荐产品（逐项匹配理由）与差一点符合的产品（改进建议） */
+        get: operations["getMyNeed"];
+        /** 修改需求：重新匹配，退回顾问复核并重新计时 */
+        put: operations["updateMyNeed"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/enterprises/{id}/needs/{needId}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 关闭（撤回）需求 */
+        post: operations["closeMyNeed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/messages": {
         parameters: {
             query?: never;
@@ -1189,6 +1323,166 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/needs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 融资需求队列（本区域）：queue=mine 分配给我的，unassigned 无顾问覆盖、在平台队列的；待复核的按到期日排前
+         * @description 角色：平台管理员、融资顾问、政府用户
+         */
+        get: operations["listNeeds"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/needs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 需求复核：企业画像摘要（评分、评级、扣分原因、预警）、系统匹配结果及理由、差一点符合的产品、联系记录
+         * @description 角色：平台管理员、融资顾问、政府用户
+         */
+        get: operations["getNeed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/needs/{id}/assign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 指派融资顾问（平台管理员；顾问须负责企业所在区域）
+         * @description 角色：平台管理员
+         */
+        post: operations["assignNeed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/needs/{id}/matches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 顾问添加一个已上架产品（须填理由），按企业情况逐项评估
+         * @description 角色：平台管理员、融资顾问
+         */
+        post: operations["addNeedMatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/needs/{id}/matches/{productId}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 复核一个匹配产品：确认、移除（须填原因）或恢复
+         * @description 角色：平台管理员、融资顾问
+         */
+        post: operations["reviewNeedMatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/needs/{id}/matches/order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * 调整推荐顺序（列出的产品依次排前）
+         * @description 角色：平台管理员、融资顾问
+         */
+        put: operations["orderNeedMatches"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/needs/{id}/notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 记录一次跟进联系（电话、走访、微信）及结果
+         * @description 角色：平台管理员、融资顾问
+         */
+        post: operations["addNeedNote"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/needs/{id}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 向企业发布推荐（未移除的匹配产品即为推荐）；version 须为复核时看到的版本，否则 409
+         * @description 角色：平台管理员、融资顾问
+         */
+        post: operations["releaseNeed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/organisations": {
         parameters: {
             query?: never;
@@ -1231,6 +1525,129 @@ export interface paths {
          * @description 角色：平台管理员
          */
         patch: operations["updateOrganisation"];
+        trace?: never;
+    };
+    "/api/v1/products": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 金融产品列表：金融机构用户看本机构的产品，平台管理员看全部，顾问与政府用户看已上架的
+         * @description 角色：平台管理员、融资顾问、政府用户、机构管理员、机构业务员
+         *
+         *     机构接口客户端可用签名请求（hmac）调用，所见范围与本机构业务员相同。
+         */
+        get: operations["listProducts"];
+        put?: never;
+        /**
+         * 新建产品（草稿），仅金融机构管理员，为本机构
+         * @description 角色：机构管理员
+         */
+        post: operations["createProduct"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/products/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 产品详情：当前版本的条款与准入条件、不能上架的原因、历史版本
+         * @description 角色：平台管理员、融资顾问、政府用户、机构管理员、机构业务员
+         *
+         *     机构接口客户端可用签名请求（hmac）调用，所见范围与本机构业务员相同。
+         */
+        get: operations["getProduct"];
+        /**
+         * 修改产品：草稿直接修改；发布过的版本不再改动，修改生成新版本（已上架的须符合上架条件）；baseRevision 不是当前版本时返回 409
+         * @description 角色：机构管理员
+         */
+        put: operations["updateProduct"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/products/{id}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 上架或下架产品（草稿 → 上架 → 下架 → 重新上架）；条件不完整时不能上架，返回原因
+         * @description 角色：机构管理员
+         */
+        post: operations["moveProduct"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/institutions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 有已上架产品的金融机构（公开，供筛选） */
+        get: operations["listPublicInstitutions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/products": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 已上架的金融产品（公开浏览）：按金额、期限、担保方式、机构、类型筛选 */
+        get: operations["listPublicProducts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/products/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 已上架产品的详情（公开） */
+        get: operations["getPublicProduct"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/regions": {
@@ -3044,6 +3461,288 @@ export interface operations {
             };
             /** @description 请求参数不正确（errorFields 指明字段） */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    getCalendarStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            message: string | null;
+                            today: string;
+                            unconfirmedYears: number[];
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    listCalendarYears: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            confirmed: boolean;
+                            holidayCount: number;
+                            /** @enum {string} */
+                            source: "package" | "admin";
+                            updatedAt: string;
+                            updatedByName: string | null;
+                            workdayCount: number;
+                            year: number;
+                        }[];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    getCalendarYear: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                year: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            confirmed: boolean;
+                            days: {
+                                date: string;
+                                /** @enum {string} */
+                                kind: "holiday" | "workday";
+                                name: string;
+                            }[];
+                            holidayCount: number;
+                            /** @enum {string} */
+                            source: "package" | "admin";
+                            updatedAt: string;
+                            updatedByName: string | null;
+                            workdayCount: number;
+                            year: number;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在或不在可见范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    saveCalendarYear: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                year: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    confirmed: boolean;
+                    days: {
+                        date: string;
+                        /** @enum {string} */
+                        kind: "holiday" | "workday";
+                        /** @default  */
+                        name?: string;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            confirmed: boolean;
+                            days: {
+                                date: string;
+                                /** @enum {string} */
+                                kind: "holiday" | "workday";
+                                name: string;
+                            }[];
+                            holidayCount: number;
+                            /** @enum {string} */
+                            source: "package" | "admin";
+                            updatedAt: string;
+                            updatedByName: string | null;
+                            workdayCount: number;
+                            year: number;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在或不在可见范围内 */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7488,6 +8187,1348 @@ export interface operations {
             };
         };
     };
+    getNeedPrefill: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            enterpriseName: string;
+                            industryName: string;
+                            openNeedId: string | null;
+                            /** @enum {string|null} */
+                            rating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C" | null;
+                            regionName: string;
+                            /** @enum {string} */
+                            scale: "micro" | "small" | "medium";
+                            score: number | null;
+                            suggestion: {
+                                amountFen: number;
+                                guaranteeMethods: ("credit" | "mortgage" | "pledge" | "guarantee")[];
+                                maxRateBp: number | null;
+                                /** @default  */
+                                note: string;
+                                /** @enum {string} */
+                                purpose: "working_capital" | "equipment" | "expansion" | "procurement" | "rnd" | "refinance" | "other";
+                                termMonths: number;
+                                /** @enum {string} */
+                                urgency: "week" | "month" | "quarter" | "flexible";
+                            };
+                            yearsEstablished: number;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在或不在可见范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    listMyNeeds: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            advisorId: string | null;
+                            advisorName: string | null;
+                            amountFen: number;
+                            clock: {
+                                confirmed: boolean;
+                                dueOn: string;
+                                escalatedAt: string | null;
+                                remindedAt: string | null;
+                                unconfirmedYears: number[];
+                                workingDaysLeft: number;
+                            } | null;
+                            enterpriseId: string;
+                            enterpriseName: string;
+                            fitCount: number;
+                            guaranteeMethods: ("credit" | "mortgage" | "pledge" | "guarantee")[];
+                            id: string;
+                            matchedAt: string | null;
+                            maxRateBp: number | null;
+                            /** @default  */
+                            note: string;
+                            /** @enum {string} */
+                            purpose: "working_capital" | "equipment" | "expansion" | "procurement" | "rnd" | "refinance" | "other";
+                            regionCode: string;
+                            releasedAt: string | null;
+                            releaseMessage: string | null;
+                            /** @enum {string} */
+                            status: "reviewing" | "released" | "closed";
+                            submittedAt: string;
+                            termMonths: number;
+                            updatedAt: string;
+                            /** @enum {string} */
+                            urgency: "week" | "month" | "quarter" | "flexible";
+                            version: number;
+                        }[];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在或不在可见范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    submitNeed: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 幂等键（字母、数字和 _ . : -，1–128 位）：同一键重复提交返回第一次的结果，一天内有效；同一键换了请求体返回 409 */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    amountFen: number;
+                    guaranteeMethods: ("credit" | "mortgage" | "pledge" | "guarantee")[];
+                    maxRateBp: number | null;
+                    /** @default  */
+                    note?: string;
+                    /** @enum {string} */
+                    purpose: "working_capital" | "equipment" | "expansion" | "procurement" | "rnd" | "refinance" | "other";
+                    termMonths: number;
+                    /** @enum {string} */
+                    urgency: "week" | "month" | "quarter" | "flexible";
+                };
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            advisorName: string | null;
+                            amountFen: number;
+                            enterpriseId: string;
+                            enterpriseName: string;
+                            fitCount: number;
+                            guaranteeMethods: ("credit" | "mortgage" | "pledge" | "guarantee")[];
+                            id: string;
+                            matchedAt: string | null;
+                            maxRateBp: number | null;
+                            nearMisses: {
+                                addedByAdvisor: boolean;
+                                advisorRank: number | null;
+                                isNew: boolean;
+                                matchedAt: string;
+                                outcome: {
+                                    advice: {
+                                        availableFrom: string | null;
+                                        /** @enum {string} */
+                                        criterion: "region" | "industry" | "scale" | "status" | "years" | "rating" | "blacklist" | "penalty" | "taxArrears" | "socialArrears" | "enforcement" | "amount" | "term" | "guarantee" | "rate";
+                                        text: string;
+                                    }[];
+                                    checks: {
+                                        /** @enum {string} */
+                                        criterion: "region" | "industry" | "scale" | "status" | "years" | "rating" | "blacklist" | "penalty" | "taxArrears" | "socialArrears" | "enforcement" | "amount" | "term" | "guarantee" | "rate";
+                                        ok: boolean;
+                                        remediable: boolean;
+                                        text: string;
+                                    }[];
+                                    failed: ("region" | "industry" | "scale" | "status" | "years" | "rating" | "blacklist" | "penalty" | "taxArrears" | "socialArrears" | "enforcement" | "amount" | "term" | "guarantee" | "rate")[];
+                                    fits: boolean;
+                                    productId: string;
+                                    revisionId: string;
+                                    score: number;
+                                    scoreParts: {
+                                        amount: number;
+                                        approval: number;
+                                        policy: number;
+                                        rate: number;
+                                        turnaround: number;
+                                    };
+                                };
+                                product: {
+                                    amountMaxFen: number;
+                                    amountMinFen: number;
+                                    criteria: {
+                                        /** @default true */
+                                        excludeBlacklisted: boolean;
+                                        /** @default [] */
+                                        industriesExcluded: string[];
+                                        /** @default [] */
+                                        industriesIncluded: string[];
+                                        /**
+                                         * @default null
+                                         * @enum {string|null}
+                                         */
+                                        minRating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C" | null;
+                                        /** @default null */
+                                        minYearsEstablished: number | null;
+                                        /** @default false */
+                                        noEnforcement: boolean;
+                                        /** @default false */
+                                        noSocialArrears: boolean;
+                                        /** @default false */
+                                        noTaxArrears: boolean;
+                                        /** @default null */
+                                        penaltyLimit: {
+                                            /** @enum {string} */
+                                            maxSeverity: "minor" | "general" | "serious" | "severe";
+                                            months: number;
+                                        } | null;
+                                        /** @default [] */
+                                        regionCodes: string[];
+                                        /** @default [] */
+                                        scales: ("micro" | "small" | "medium")[];
+                                    };
+                                    guaranteeMethods: ("credit" | "mortgage" | "pledge" | "guarantee")[];
+                                    id: string;
+                                    institutionId: string;
+                                    institutionName: string;
+                                    name: string;
+                                    /** @default false */
+                                    policySupport: boolean;
+                                    publishedAt: string | null;
+                                    rateMaxBp: number;
+                                    rateMinBp: number;
+                                    repaymentMethods: ("bullet" | "interest_first" | "equal_instalment" | "equal_principal" | "flexible")[];
+                                    /** @default [] */
+                                    requiredDocuments: string[];
+                                    revisionId: string;
+                                    /** @default  */
+                                    summary: string;
+                                    termMaxMonths: number;
+                                    termMinMonths: number;
+                                    turnaroundDays: number;
+                                    /** @enum {string} */
+                                    type: "credit" | "mortgage" | "guarantee" | "policy" | "supply_chain" | "ip_pledge" | "other";
+                                };
+                                productId: string;
+                                /** @enum {string} */
+                                review: "pending" | "confirmed" | "removed";
+                                reviewReason: string | null;
+                                revision: number;
+                                revisionId: string;
+                                systemRank: number | null;
+                            }[];
+                            /** @default  */
+                            note: string;
+                            /** @enum {string} */
+                            purpose: "working_capital" | "equipment" | "expansion" | "procurement" | "rnd" | "refinance" | "other";
+                            recommendations: {
+                                addedByAdvisor: boolean;
+                                advisorRank: number | null;
+                                isNew: boolean;
+                                matchedAt: string;
+                                outcome: {
+                                    advice: {
+                                        availableFrom: string | null;
+                                        /** @enum {string} */
+                                        criterion: "region" | "industry" | "scale" | "status" | "years" | "rating" | "blacklist" | "penalty" | "taxArrears" | "socialArrears" | "enforcement" | "amount" | "term" | "guarantee" | "rate";
+                                        text: string;
+                                    }[];
+                                    checks: {
+                                        /** @enum {string} */
+                                        criterion: "region" | "industry" | "scale" | "status" | "years" | "rating" | "blacklist" | "penalty" | "taxArrears" | "socialArrears" | "enforcement" | "amount" | "term" | "guarantee" | "rate";
+                                        ok: boolean;
+                                        remediable: boolean;
+                                        text: string;
+                                    }[];
+                                    failed: ("region" | "industry" | "scale" | "status" | "years" | "rating" | "blacklist" | "penalty" | "taxArrears" | "socialArrears" | "enforcement" | "amount" | "term" | "guarantee" | "rate")[];
+                                    fits: boolean;
+                                    productId: string;
+                                    revisionId: string;
+                                    score: number;
+                                    scoreParts: {
+                                        amount: number;
+                                        approval: number;
+                                        policy: number;
+                                        rate: number;
+                                        turnaround: number;
+                                    };
+                                };
+                                product: {
+                                    amountMaxFen: number;
+                                    amountMinFen: number;
+                                    criteria: {
+                                        /** @default true */
+                                        excludeBlacklisted: boolean;
+                                        /** @default [] */
+                                        industriesExcluded: string[];
+                                        /** @default [] */
+                                        industriesIncluded: string[];
+                                        /**
+                                         * @default null
+                                         * @enum {string|null}
+                                         */
+                                        minRating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C" | null;
+                                        /** @default null */
+                                        minYearsEstablished: number | null;
+                                        /** @default false */
+                                        noEnforcement: boolean;
+                                        /** @default false */
+                                        noSocialArrears: boolean;
+                                        /** @default false */
+                                        noTaxArrears: boolean;
+                                        /** @default null */
+                                        penaltyLimit: {
+                                            /** @enum {string} */
+                                            maxSeverity: "minor" | "general" | "serious" | "severe";
+                                            months: number;
+                                        } | null;
+                                        /** @default [] */
+                                        regionCodes: string[];
+                                        /** @default [] */
+                                        scales: ("micro" | "small" | "medium")[];
+                                    };
+                                    guaranteeMethods: ("credit" | "mortgage" | "pledge" | "guarantee")[];
+                                    id: string;
+                                    institutionId: string;
+                                    institutionName: string;
+                                    name: string;
+                                    /** @default false */
+                                    policySupport: boolean;
+                                    publishedAt: string | null;
+                                    rateMaxBp: number;
+                                    rateMinBp: number;
+                                    repaymentMethods: ("bullet" | "interest_first" | "equal_instalment" | "equal_principal" | "flexible")[];
+                                    /** @default [] */
+                                    requiredDocuments: string[];
+                                    revisionId: string;
+                                    /** @default  */
+                                    summary: string;
+                                    termMaxMonths: number;
+                                    termMinMonths: number;
+                                    turnaroundDays: number;
+                                    /** @enum {string} */
+                                    type: "credit" | "mortgage" | "guarantee" | "policy" | "supply_chain" | "ip_pledge" | "other";
+                                };
+                                productId: string;
+                                /** @enum {string} */
+                                review: "pending" | "confirmed" | "removed";
+                                reviewReason: string | null;
+                                revision: number;
+                                revisionId: string;
+                                systemRank: number | null;
+                            }[];
+                            regionCode: string;
+                            releasedAt: string | null;
+                            releaseMessage: string | null;
+                            /** @enum {string} */
+                            status: "reviewing" | "released" | "closed";
+                            submittedAt: string;
+                            termMonths: number;
+                            updatedAt: string;
+                            /** @enum {string} */
+                            urgency: "week" | "month" | "quarter" | "flexible";
+                            version: number;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在或不在可见范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Idempotency-Key 冲突或状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    getMyNeed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                needId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            advisorName: string | null;
+                            amountFen: number;
+                            enterpriseId: string;
+                            enterpriseName: string;
+                            fitCount: number;
+                            guaranteeMethods: ("credit" | "mortgage" | "pledge" | "guarantee")[];
+                            id: string;
+                            matchedAt: string | null;
+                            maxRateBp: number | null;
+                            nearMisses: {
+                                addedByAdvisor: boolean;
+                                advisorRank: number | null;
+                                isNew: boolean;
+                                matchedAt: string;
+                                outcome: {
+                                    advice: {
+                                        availableFrom: string | null;
+                                        /** @enum {string} */
+                                        criterion: "region" | "industry" | "scale" | "status" | "years" | "rating" | "blacklist" | "penalty" | "taxArrears" | "socialArrears" | "enforcement" | "amount" | "term" | "guarantee" | "rate";
+                                        text: string;
+                                    }[];
+                                    checks: {
+                                        /** @enum {string} */
+                                        criterion: "region" | "industry" | "scale" | "status" | "years" | "rating" | "blacklist" | "penalty" | "taxArrears" | "socialArrears" | "enforcement" | "amount" | "term" | "guarantee" | "rate";
+                                        ok: boolean;
+                                        remediable: boolean;
+                                        text: string;
+                                    }[];
+                                    failed: ("region" | "industry" | "scale" | "status" | "years" | "rating" | "blacklist" | "penalty" | "taxArrears" | "socialArrears" | "enforcement" | "amount" | "term" | "guarantee" | "rate")[];
+                                    fits: boolean;
+                                    productId: string;
+                                    revisionId: string;
+                                    score: number;
+                                    scoreParts: {
+                                        amount: number;
+                                        approval: number;
+                                        policy: number;
+                                        rate: number;
+                                        turnaround: number;
+                                    };
+                                };
+                                product: {
+                                    amountMaxFen: number;
+                                    amountMinFen: number;
+                                    criteria: {
+                                        /** @default true */
+                                        excludeBlacklisted: boolean;
+                                        /** @default [] */
+                                        industriesExcluded: string[];
+                                        /** @default [] */
+                                        industriesIncluded: string[];
+                                        /**
+                                         * @default null
+                                         * @enum {string|null}
+                                         */
+                                        minRating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C" | null;
+                                        /** @default null */
+                                        minYearsEstablished: number | null;
+                                        /** @default false */
+                                        noEnforcement: boolean;
+                                        /** @default false */
+                                        noSocialArrears: boolean;
+                                        /** @default false */
+                                        noTaxArrears: boolean;
+                                        /** @default null */
+                                        penaltyLimit: {
+                                            /** @enum {string} */
+                                            maxSeverity: "minor" | "general" | "serious" | "severe";
+                                            months: number;
+                                        } | null;
+                                        /** @default [] */
+                                        regionCodes: string[];
+                                        /** @default [] */
+                                        scales: ("micro" | "small" | "medium")[];
+                                    };
+                                    guaranteeMethods: ("credit" | "mortgage" | "pledge" | "guarantee")[];
+                                    id: string;
+                                    institutionId: string;
+                                    institutionName: string;
+                                    name: string;
+                                    /** @default false */
+                                    policySupport: boolean;
+                                    publishedAt: string | null;
+                                    rateMaxBp: number;
+                                    rateMinBp: number;
+                                    repaymentMethods: ("bullet" | "interest_first" | "equal_instalment" | "equal_principal" | "flexible")[];
+                                    /** @default [] */
+                                    requiredDocuments: string[];
+                                    revisionId: string;
+                                    /** @default  */
+                                    summary: string;
+                                    termMaxMonths: number;
+                                    termMinMonths: number;
+                                    turnaroundDays: number;
+                                    /** @enum {string} */
+                                    type: "credit" | "mortgage" | "guarantee" | "policy" | "supply_chain" | "ip_pledge" | "other";
+                                };
+                                productId: string;
+                                /** @enum {string} */
+                                review: "pending" | "confirmed" | "removed";
+                                reviewReason: string | null;
+                                revision: number;
+                                revisionId: string;
+                                systemRank: number | null;
+                            }[];
+                            /** @default  */
+                            note: string;
+                            /** @enum {string} */
+                            purpose: "working_capital" | "equipment" | "expansion" | "procurement" | "rnd" | "refinance" | "other";
+                            recommendations: {
+                                addedByAdvisor: boolean;
+                                advisorRank: number | null;
+                                isNew: boolean;
+                                matchedAt: string;
+                                outcome: {
+                                    advice: {
+                                        availableFrom: string | null;
+                                        /** @enum {string} */
+                                        criterion: "region" | "industry" | "scale" | "status" | "years" | "rating" | "blacklist" | "penalty" | "taxArrears" | "socialArrears" | "enforcement" | "amount" | "term" | "guarantee" | "rate";
+                                        text: string;
+                                    }[];
+                                    checks: {
+                                        /** @enum {string} */
+                                        criterion: "region" | "industry" | "scale" | "status" | "years" | "rating" | "blacklist" | "penalty" | "taxArrears" | "socialArrears" | "enforcement" | "amount" | "term" | "guarantee" | "rate";
+                                        ok: boolean;
+                                        remediable: boolean;
+                                        text: string;
+                                    }[];
+                                    failed: ("region" | "industry" | "scale" | "status" | "years" | "rating" | "blacklist" | "penalty" | "taxArrears" | "socialArrears" | "enforcement" | "amount" | "term" | "guarantee" | "rate")[];
+                                    fits: boolean;
+                                    productId: string;
+                                    revisionId: string;
+                                    score: number;
+                                    scoreParts: {
+                                        amount: number;
+                                        approval: number;
+                                        policy: number;
+                                        rate: number;
+                                        turnaround: number;
+                                    };
+                                };
+                                product: {
+                                    amountMaxFen: number;
+                                    amountMinFen: number;
+                                    criteria: {
+                                        /** @default true */
+                                        excludeBlacklisted: boolean;
+                                        /** @default [] */
+                                        industriesExcluded: string[];
+                                        /** @default [] */
+                                        industriesIncluded: string[];
+                                        /**
+                                         * @default null
+                                         * @enum {string|null}
+                                         */
+                                        minRating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C" | null;
+                                        /** @default null */
+                                        minYearsEstablished: number | null;
+                                        /** @default false */
+                                        noEnforcement: boolean;
+                                        /** @default false */
+                                        noSocialArrears: boolean;
+                                        /** @default false */
+                                        noTaxArrears: boolean;
+                                        /** @default null */
+                                        penaltyLimit: {
+                                            /** @enum {string} */
+                                            maxSeverity: "minor" | "general" | "serious" | "severe";
+                                            months: number;
+                                        } | null;
+                                        /** @default [] */
+                                        regionCodes: string[];
+                                        /** @default [] */
+                                        scales: ("micro" | "small" | "medium")[];
+                                    };
+                                    guaranteeMethods: ("credit" | "mortgage" | "pledge" | "guarantee")[];
+                                    id: string;
+                                    institutionId: string;
+                                    institutionName: string;
+                                    name: string;
+                                    /** @default false */
+                                    policySupport: boolean;
+                                    publishedAt: string | null;
+                                    rateMaxBp: number;
+                                    rateMinBp: number;
+                                    repaymentMethods: ("bullet" | "interest_first" | "equal_instalment" | "equal_principal" | "flexible")[];
+                                    /** @default [] */
+                                    requiredDocuments: string[];
+                                    revisionId: string;
+                                    /** @default  */
+                                    summary: string;
+                                    termMaxMonths: number;
+                                    termMinMonths: number;
+                                    turnaroundDays: number;
+                                    /** @enum {string} */
+                                    type: "credit" | "mortgage" | "guarantee" | "policy" | "supply_chain" | "ip_pledge" | "other";
+                                };
+                                productId: string;
+                                /** @enum {string} */
+                                review: "pending" | "confirmed" | "removed";
+                                reviewReason: string | null;
+                                revision: number;
+                                revisionId: string;
+                                systemRank: number | null;
+                            }[];
+                            regionCode: string;
+                            releasedAt: string | null;
+                            releaseMessage: string | null;
+                            /** @enum {string} */
+                            status: "reviewing" | "released" | "closed";
+                            submittedAt: string;
+                            termMonths: number;
+                            updatedAt: string;
+                            /** @enum {string} */
+                            urgency: "week" | "month" | "quarter" | "flexible";
+                            version: number;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在或不在可见范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    updateMyNeed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                needId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    amountFen: number;
+                    guaranteeMethods: ("credit" | "mortgage" | "pledge" | "guarantee")[];
+                    maxRateBp: number | null;
+                    /** @default  */
+                    note?: string;
+                    /** @enum {string} */
+                    purpose: "working_capital" | "equipment" | "expansion" | "procurement" | "rnd" | "refinance" | "other";
+                    termMonths: number;
+                    /** @enum {string} */
+                    urgency: "week" | "month" | "quarter" | "flexible";
+                };
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            advisorName: string | null;
+                            amountFen: number;
+                            enterpriseId: string;
+                            enterpriseName: string;
+                            fitCount: number;
+                            guaranteeMethods: ("credit" | "mortgage" | "pledge" | "guarantee")[];
+                            id: string;
+                            matchedAt: string | null;
+                            maxRateBp: number | null;
+                            nearMisses: {
+                                addedByAdvisor: boolean;
+                                advisorRank: number | null;
+                                isNew: boolean;
+                                matchedAt: string;
+                                outcome: {
+                                    advice: {
+                                        availableFrom: string | null;
+                                        /** @enum {string} */
+                                        criterion: "region" | "industry" | "scale" | "status" | "years" | "rating" | "blacklist" | "penalty" | "taxArrears" | "socialArrears" | "enforcement" | "amount" | "term" | "guarantee" | "rate";
+                                        text: string;
+                                    }[];
+                                    checks: {
+                                        /** @enum {string} */
+                                        criterion: "region" | "industry" | "scale" | "status" | "years" | "rating" | "blacklist" | "penalty" | "taxArrears" | "socialArrears" | "enforcement" | "amount" | "term" | "guarantee" | "rate";
+                                        ok: boolean;
+                                        remediable: boolean;
+                                        text: string;
+                                    }[];
+                                    failed: ("region" | "industry" | "scale" | "status" | "years" | "rating" | "blacklist" | "penalty" | "taxArrears" | "socialArrears" | "enforcement" | "amount" | "term" | "guarantee" | "rate")[];
+                                    fits: boolean;
+                                    productId: string;
+                                    revisionId: string;
+                                    score: number;
+                                    scoreParts: {
+                                        amount: number;
+                                        approval: number;
+                                        policy: number;
+                                        rate: number;
+                                        turnaround: number;
+                                    };
+                                };
+                                product: {
+                                    amountMaxFen: number;
+                                    amountMinFen: number;
+                                    criteria: {
+                                        /** @default true */
+                                        excludeBlacklisted: boolean;
+                                        /** @default [] */
+                                        industriesExcluded: string[];
+                                        /** @default [] */
+                                        industriesIncluded: string[];
+                                        /**
+                                         * @default null
+                                         * @enum {string|null}
+                                         */
+                                        minRating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C" | null;
+                                        /** @default null */
+                                        minYearsEstablished: number | null;
+                                        /** @default false */
+                                        noEnforcement: boolean;
+                                        /** @default false */
+                                        noSocialArrears: boolean;
+                                        /** @default false */
+                                        noTaxArrears: boolean;
+                                        /** @default null */
+                                        penaltyLimit: {
+                                            /** @enum {string} */
+                                            maxSeverity: "minor" | "general" | "serious" | "severe";
+                                            months: number;
+                                        } | null;
+                                        /** @default [] */
+                                        regionCodes: string[];
+                                        /** @default [] */
+                                        scales: ("micro" | "small" | "medium")[];
+                                    };
+                                    guaranteeMethods: ("credit" | "mortgage" | "pledge" | "guarantee")[];
+                                    id: string;
+                                    institutionId: string;
+                                    institutionName: string;
+                                    name: string;
+                                    /** @default false */
+                                    policySupport: boolean;
+                                    publishedAt: string | null;
+                                    rateMaxBp: number;
+                                    rateMinBp: number;
+                                    repaymentMethods: ("bullet" | "interest_first" | "equal_instalment" | "equal_principal" | "flexible")[];
+                                    /** @default [] */
+                                    requiredDocuments: string[];
+                                    revisionId: string;
+                                    /** @default  */
+                                    summary: string;
+                                    termMaxMonths: number;
+                                    termMinMonths: number;
+                                    turnaroundDays: number;
+                                    /** @enum {string} */
+                                    type: "credit" | "mortgage" | "guarantee" | "policy" | "supply_chain" | "ip_pledge" | "other";
+                                };
+                                productId: string;
+                                /** @enum {string} */
+                                review: "pending" | "confirmed" | "removed";
+                                reviewReason: string | null;
+                                revision: number;
+                                revisionId: string;
+                                systemRank: number | null;
+                            }[];
+                            /** @default  */
+                            note: string;
+                            /** @enum {string} */
+                            purpose: "working_capital" | "equipment" | "expansion" | "procurement" | "rnd" | "refinance" | "other";
+                            recommendations: {
+                                addedByAdvisor: boolean;
+                                advisorRank: number | null;
+                                isNew: boolean;
+                                matchedAt: string;
+                                outcome: {
+                                    advice: {
+                                        availableFrom: string | null;
+                                        /** @enum {string} */
+                                        criterion: "region" | "industry" | "scale" | "status" | "years" | "rating" | "blacklist" | "penalty" | "taxArrears" | "socialArrears" | "enforcement" | "amount" | "term" | "guarantee" | "rate";
+                                        text: string;
+                                    }[];
+                                    checks: {
+                                        /** @enum {string} */
+                                        criterion: "region" | "industry" | "scale" | "status" | "years" | "rating" | "blacklist" | "penalty" | "taxArrears" | "socialArrears" | "enforcement" | "amount" | "term" | "guarantee" | "rate";
+                                        ok: boolean;
+                                        remediable: boolean;
+                                        text: string;
+                                    }[];
+                                    failed: ("region" | "industry" | "scale" | "status" | "years" | "rating" | "blacklist" | "penalty" | "taxArrears" | "socialArrears" | "enforcement" | "amount" | "term" | "guarantee" | "rate")[];
+                                    fits: boolean;
+                                    productId: string;
+                                    revisionId: string;
+                                    score: number;
+                                    scoreParts: {
+                                        amount: number;
+                                        approval: number;
+                                        policy: number;
+                                        rate: number;
+                                        turnaround: number;
+                                    };
+                                };
+                                product: {
+                                    amountMaxFen: number;
+                                    amountMinFen: number;
+                                    criteria: {
+                                        /** @default true */
+                                        excludeBlacklisted: boolean;
+                                        /** @default [] */
+                                        industriesExcluded: string[];
+                                        /** @default [] */
+                                        industriesIncluded: string[];
+                                        /**
+                                         * @default null
+                                         * @enum {string|null}
+                                         */
+                                        minRating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C" | null;
+                                        /** @default null */
+                                        minYearsEstablished: number | null;
+                                        /** @default false */
+                                        noEnforcement: boolean;
+                                        /** @default false */
+                                        noSocialArrears: boolean;
+                                        /** @default false */
+                                        noTaxArrears: boolean;
+                                        /** @default null */
+                                        penaltyLimit: {
+                                            /** @enum {string} */
+                                            maxSeverity: "minor" | "general" | "serious" | "severe";
+                                            months: number;
+                                        } | null;
+                                        /** @default [] */
+                                        regionCodes: string[];
+                                        /** @default [] */
+                                        scales: ("micro" | "small" | "medium")[];
+                                    };
+                                    guaranteeMethods: ("credit" | "mortgage" | "pledge" | "guarantee")[];
+                                    id: string;
+                                    institutionId: string;
+                                    institutionName: string;
+                                    name: string;
+                                    /** @default false */
+                                    policySupport: boolean;
+                                    publishedAt: string | null;
+                                    rateMaxBp: number;
+                                    rateMinBp: number;
+                                    repaymentMethods: ("bullet" | "interest_first" | "equal_instalment" | "equal_principal" | "flexible")[];
+                                    /** @default [] */
+                                    requiredDocuments: string[];
+                                    revisionId: string;
+                                    /** @default  */
+                                    summary: string;
+                                    termMaxMonths: number;
+                                    termMinMonths: number;
+                                    turnaroundDays: number;
+                                    /** @enum {string} */
+                                    type: "credit" | "mortgage" | "guarantee" | "policy" | "supply_chain" | "ip_pledge" | "other";
+                                };
+                                productId: string;
+                                /** @enum {string} */
+                                review: "pending" | "confirmed" | "removed";
+                                reviewReason: string | null;
+                                revision: number;
+                                revisionId: string;
+                                systemRank: number | null;
+                            }[];
+                            regionCode: string;
+                            releasedAt: string | null;
+                            releaseMessage: string | null;
+                            /** @enum {string} */
+                            status: "reviewing" | "released" | "closed";
+                            submittedAt: string;
+                            termMonths: number;
+                            updatedAt: string;
+                            /** @enum {string} */
+                            urgency: "week" | "month" | "quarter" | "flexible";
+                            version: number;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在或不在可见范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    closeMyNeed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                needId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            advisorName: string | null;
+                            amountFen: number;
+                            enterpriseId: string;
+                            enterpriseName: string;
+                            fitCount: number;
+                            guaranteeMethods: ("credit" | "mortgage" | "pledge" | "guarantee")[];
+                            id: string;
+                            matchedAt: string | null;
+                            maxRateBp: number | null;
+                            nearMisses: {
+                                addedByAdvisor: boolean;
+                                advisorRank: number | null;
+                                isNew: boolean;
+                                matchedAt: string;
+                                outcome: {
+                                    advice: {
+                                        availableFrom: string | null;
+                                        /** @enum {string} */
+                                        criterion: "region" | "industry" | "scale" | "status" | "years" | "rating" | "blacklist" | "penalty" | "taxArrears" | "socialArrears" | "enforcement" | "amount" | "term" | "guarantee" | "rate";
+                                        text: string;
+                                    }[];
+                                    checks: {
+                                        /** @enum {string} */
+                                        criterion: "region" | "industry" | "scale" | "status" | "years" | "rating" | "blacklist" | "penalty" | "taxArrears" | "socialArrears" | "enforcement" | "amount" | "term" | "guarantee" | "rate";
+                                        ok: boolean;
+                                        remediable: boolean;
+                                        text: string;
+                                    }[];
+                                    failed: ("region" | "industry" | "scale" | "status" | "years" | "rating" | "blacklist" | "penalty" | "taxArrears" | "socialArrears" | "enforcement" | "amount" | "term" | "guarantee" | "rate")[];
+                                    fits: boolean;
+                                    productId: string;
+                                    revisionId: string;
+                                    score: number;
+                                    scoreParts: {
+                                        amount: number;
+                                        approval: number;
+                                        policy: number;
+                                        rate: number;
+                                        turnaround: number;
+                                    };
+                                };
+                                product: {
+                                    amountMaxFen: number;
+                                    amountMinFen: number;
+                                    criteria: {
+                                        /** @default true */
+                                        excludeBlacklisted: boolean;
+                                        /** @default [] */
+                                        industriesExcluded: string[];
+                                        /** @default [] */
+                                        industriesIncluded: string[];
+                                        /**
+                                         * @default null
+                                         * @enum {string|null}
+                                         */
+                                        minRating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C" | null;
+                                        /** @default null */
+                                        minYearsEstablished: number | null;
+                                        /** @default false */
+                                        noEnforcement: boolean;
+                                        /** @default false */
+                                        noSocialArrears: boolean;
+                                        /** @default false */
+                                        noTaxArrears: boolean;
+                                        /** @default null */
+                                        penaltyLimit: {
+                                            /** @enum {string} */
+                                            maxSeverity: "minor" | "general" | "serious" | "severe";
+                                            months: number;
+                                        } | null;
+                                        /** @default [] */
+                                        regionCodes: string[];
+                                        /** @default [] */
+                                        scales: ("micro" | "small" | "medium")[];
+                                    };
+                                    guaranteeMethods: ("credit" | "mortgage" | "pledge" | "guarantee")[];
+                                    id: string;
+                                    institutionId: string;
+                                    institutionName: string;
+                                    name: string;
+                                    /** @default false */
+                                    policySupport: boolean;
+                                    publishedAt: string | null;
+                                    rateMaxBp: number;
+                                    rateMinBp: number;
+                                    repaymentMethods: ("bullet" | "interest_first" | "equal_instalment" | "equal_principal" | "flexible")[];
+                                    /** @default [] */
+                                    requiredDocuments: string[];
+                                    revisionId: string;
+                                    /** @default  */
+                                    summary: string;
+                                    termMaxMonths: number;
+                                    termMinMonths: number;
+                                    turnaroundDays: number;
+                                    /** @enum {string} */
+                                    type: "credit" | "mortgage" | "guarantee" | "policy" | "supply_chain" | "ip_pledge" | "other";
+                                };
+                                productId: string;
+                                /** @enum {string} */
+                                review: "pending" | "confirmed" | "removed";
+                                reviewReason: string | null;
+                                revision: number;
+                                revisionId: string;
+                                systemRank: number | null;
+                            }[];
+                            /** @default  */
+                            note: string;
+                            /** @enum {string} */
+                            purpose: "working_capital" | "equipment" | "expansion" | "procurement" | "rnd" | "refinance" | "other";
+                            recommendations: {
+                                addedByAdvisor: boolean;
+                                advisorRank: number | null;
+                                isNew: boolean;
+                                matchedAt: string;
+                                outcome: {
+                                    advice: {
+                                        availableFrom: string | null;
+                                        /** @enum {string} */
+                                        criterion: "region" | "industry" | "scale" | "status" | "years" | "rating" | "blacklist" | "penalty" | "taxArrears" | "socialArrears" | "enforcement" | "amount" | "term" | "guarantee" | "rate";
+                                        text: string;
+                                    }[];
+                                    checks: {
+                                        /** @enum {string} */
+                                        criterion: "region" | "industry" | "scale" | "status" | "years" | "rating" | "blacklist" | "penalty" | "taxArrears" | "socialArrears" | "enforcement" | "amount" | "term" | "guarantee" | "rate";
+                                        ok: boolean;
+                                        remediable: boolean;
+                                        text: string;
+                                    }[];
+                                    failed: ("region" | "industry" | "scale" | "status" | "years" | "rating" | "blacklist" | "penalty" | "taxArrears" | "socialArrears" | "enforcement" | "amount" | "term" | "guarantee" | "rate")[];
+                                    fits: boolean;
+                                    productId: string;
+                                    revisionId: string;
+                                    score: number;
+                                    scoreParts: {
+                                        amount: number;
+                                        approval: number;
+                                        policy: number;
+                                        rate: number;
+                                        turnaround: number;
+                                    };
+                                };
+                                product: {
+                                    amountMaxFen: number;
+                                    amountMinFen: number;
+                                    criteria: {
+                                        /** @default true */
+                                        excludeBlacklisted: boolean;
+                                        /** @default [] */
+                                        industriesExcluded: string[];
+                                        /** @default [] */
+                                        industriesIncluded: string[];
+                                        /**
+                                         * @default null
+                                         * @enum {string|null}
+                                         */
+                                        minRating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C" | null;
+                                        /** @default null */
+                                        minYearsEstablished: number | null;
+                                        /** @default false */
+                                        noEnforcement: boolean;
+                                        /** @default false */
+                                        noSocialArrears: boolean;
+                                        /** @default false */
+                                        noTaxArrears: boolean;
+                                        /** @default null */
+                                        penaltyLimit: {
+                                            /** @enum {string} */
+                                            maxSeverity: "minor" | "general" | "serious" | "severe";
+                                            months: number;
+                                        } | null;
+                                        /** @default [] */
+                                        regionCodes: string[];
+                                        /** @default [] */
+                                        scales: ("micro" | "small" | "medium")[];
+                                    };
+                                    guaranteeMethods: ("credit" | "mortgage" | "pledge" | "guarantee")[];
+                                    id: string;
+                                    institutionId: string;
+                                    institutionName: string;
+                                    name: string;
+                                    /** @default false */
+                                    policySupport: boolean;
+                                    publishedAt: string | null;
+                                    rateMaxBp: number;
+                                    rateMinBp: number;
+                                    repaymentMethods: ("bullet" | "interest_first" | "equal_instalment" | "equal_principal" | "flexible")[];
+                                    /** @default [] */
+                                    requiredDocuments: string[];
+                                    revisionId: string;
+                                    /** @default  */
+                                    summary: string;
+                                    termMaxMonths: number;
+                                    termMinMonths: number;
+                                    turnaroundDays: number;
+                                    /** @enum {string} */
+                                    type: "credit" | "mortgage" | "guarantee" | "policy" | "supply_chain" | "ip_pledge" | "other";
+                                };
+                                productId: string;
+                                /** @enum {string} */
+                                review: "pending" | "confirmed" | "removed";
+                                reviewReason: string | null;
+                                revision: number;
+                                revisionId: string;
+                                systemRank: number | null;
+                            }[];
+                            regionCode: string;
+                            releasedAt: string | null;
+                            releaseMessage: string | null;
+                            /** @enum {string} */
+                            status: "reviewing" | "released" | "closed";
+                            submittedAt: string;
+                            termMonths: number;
+                            updatedAt: string;
+                            /** @enum {string} */
+                            urgency: "week" | "month" | "quarter" | "flexible";
+                            version: number;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在或不在可见范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     listMessages: {
         parameters: {
             query?: {
@@ -7725,6 +9766,2142 @@ export interface operations {
             };
         };
     };
+    listNeeds: {
+        parameters: {
+            query?: {
+                current?: number;
+                enterpriseId?: string;
+                escalated?: "true" | "false";
+                pageSize?: number;
+                queue?: "mine" | "unassigned" | "all";
+                status?: "reviewing" | "released" | "closed";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            list: {
+                                advisorId: string | null;
+                                advisorName: string | null;
+                                amountFen: number;
+                                clock: {
+                                    confirmed: boolean;
+                                    dueOn: string;
+                                    escalatedAt: string | null;
+                                    remindedAt: string | null;
+                                    unconfirmedYears: number[];
+                                    workingDaysLeft: number;
+                                } | null;
+                                enterpriseId: string;
+                                enterpriseName: string;
+                                fitCount: number;
+                                guaranteeMethods: ("credit" | "mortgage" | "pledge" | "guarantee")[];
+                                id: string;
+                                matchedAt: string | null;
+                                maxRateBp: number | null;
+                                /** @default  */
+                                note: string;
+                                /** @enum {string} */
+                                purpose: "working_capital" | "equipment" | "expansion" | "procurement" | "rnd" | "refinance" | "other";
+                                regionCode: string;
+                                releasedAt: string | null;
+                                releaseMessage: string | null;
+                                /** @enum {string} */
+                                status: "reviewing" | "released" | "closed";
+                                submittedAt: string;
+                                termMonths: number;
+                                updatedAt: string;
+                                /** @enum {string} */
+                                urgency: "week" | "month" | "quarter" | "flexible";
+                                version: number;
+                            }[];
+                            total: number;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    getNeed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            advisorId: string | null;
+                            advisorName: string | null;
+                            amountFen: number;
+                            clock: {
+                                confirmed: boolean;
+                                dueOn: string;
+                                escalatedAt: string | null;
+                                remindedAt: string | null;
+                                unconfirmedYears: number[];
+                                workingDaysLeft: number;
+                            } | null;
+                            enterpriseId: string;
+                            enterpriseName: string;
+                            fitCount: number;
+                            guaranteeMethods: ("credit" | "mortgage" | "pledge" | "guarantee")[];
+                            id: string;
+                            matchedAt: string | null;
+                            matches: {
+                                addedByAdvisor: boolean;
+                                advisorRank: number | null;
+                                isNew: boolean;
+                                matchedAt: string;
+                                outcome: {
+                                    advice: {
+                                        availableFrom: string | null;
+                                        /** @enum {string} */
+                                        criterion: "region" | "industry" | "scale" | "status" | "years" | "rating" | "blacklist" | "penalty" | "taxArrears" | "socialArrears" | "enforcement" | "amount" | "term" | "guarantee" | "rate";
+                                        text: string;
+                                    }[];
+                                    checks: {
+                                        /** @enum {string} */
+                                        criterion: "region" | "industry" | "scale" | "status" | "years" | "rating" | "blacklist" | "penalty" | "taxArrears" | "socialArrears" | "enforcement" | "amount" | "term" | "guarantee" | "rate";
+                                        ok: boolean;
+                                        remediable: boolean;
+                                        text: string;
+                                    }[];
+                                    failed: ("region" | "industry" | "scale" | "status" | "years" | "rating" | "blacklist" | "penalty" | "taxArrears" | "socialArrears" | "enforcement" | "amount" | "term" | "guarantee" | "rate")[];
+                                    fits: boolean;
+                                    productId: string;
+                                    revisionId: string;
+                                    score: number;
+                                    scoreParts: {
+                                        amount: number;
+                                        approval: number;
+                                        policy: number;
+                                        rate: number;
+                                        turnaround: number;
+                                    };
+                                };
+                                product: {
+                                    amountMaxFen: number;
+                                    amountMinFen: number;
+                                    criteria: {
+                                        /** @default true */
+                                        excludeBlacklisted: boolean;
+                                        /** @default [] */
+                                        industriesExcluded: string[];
+                                        /** @default [] */
+                                        industriesIncluded: string[];
+                                        /**
+                                         * @default null
+                                         * @enum {string|null}
+                                         */
+                                        minRating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C" | null;
+                                        /** @default null */
+                                        minYearsEstablished: number | null;
+                                        /** @default false */
+                                        noEnforcement: boolean;
+                                        /** @default false */
+                                        noSocialArrears: boolean;
+                                        /** @default false */
+                                        noTaxArrears: boolean;
+                                        /** @default null */
+                                        penaltyLimit: {
+                                            /** @enum {string} */
+                                            maxSeverity: "minor" | "general" | "serious" | "severe";
+                                            months: number;
+                                        } | null;
+                                        /** @default [] */
+                                        regionCodes: string[];
+                                        /** @default [] */
+                                        scales: ("micro" | "small" | "medium")[];
+                                    };
+                                    guaranteeMethods: ("credit" | "mortgage" | "pledge" | "guarantee")[];
+                                    id: string;
+                                    institutionId: string;
+                                    institutionName: string;
+                                    name: string;
+                                    /** @default false */
+                                    policySupport: boolean;
+                                    publishedAt: string | null;
+                                    rateMaxBp: number;
+                                    rateMinBp: number;
+                                    repaymentMethods: ("bullet" | "interest_first" | "equal_instalment" | "equal_principal" | "flexible")[];
+                                    /** @default [] */
+                                    requiredDocuments: string[];
+                                    revisionId: string;
+                                    /** @default  */
+                                    summary: string;
+                                    termMaxMonths: number;
+                                    termMinMonths: number;
+                                    turnaroundDays: number;
+                                    /** @enum {string} */
+                                    type: "credit" | "mortgage" | "guarantee" | "policy" | "supply_chain" | "ip_pledge" | "other";
+                                };
+                                productId: string;
+                                /** @enum {string} */
+                                review: "pending" | "confirmed" | "removed";
+                                reviewReason: string | null;
+                                revision: number;
+                                revisionId: string;
+                                systemRank: number | null;
+                            }[];
+                            maxRateBp: number | null;
+                            nearMisses: {
+                                addedByAdvisor: boolean;
+                                advisorRank: number | null;
+                                isNew: boolean;
+                                matchedAt: string;
+                                outcome: {
+                                    advice: {
+                                        availableFrom: string | null;
+                                        /** @enum {string} */
+                                        criterion: "region" | "industry" | "scale" | "status" | "years" | "rating" | "blacklist" | "penalty" | "taxArrears" | "socialArrears" | "enforcement" | "amount" | "term" | "guarantee" | "rate";
+                                        text: string;
+                                    }[];
+                                    checks: {
+                                        /** @enum {string} */
+                                        criterion: "region" | "industry" | "scale" | "status" | "years" | "rating" | "blacklist" | "penalty" | "taxArrears" | "socialArrears" | "enforcement" | "amount" | "term" | "guarantee" | "rate";
+                                        ok: boolean;
+                                        remediable: boolean;
+                                        text: string;
+                                    }[];
+                                    failed: ("region" | "industry" | "scale" | "status" | "years" | "rating" | "blacklist" | "penalty" | "taxArrears" | "socialArrears" | "enforcement" | "amount" | "term" | "guarantee" | "rate")[];
+                                    fits: boolean;
+                                    productId: string;
+                                    revisionId: string;
+                                    score: number;
+                                    scoreParts: {
+                                        amount: number;
+                                        approval: number;
+                                        policy: number;
+                                        rate: number;
+                                        turnaround: number;
+                                    };
+                                };
+                                product: {
+                                    amountMaxFen: number;
+                                    amountMinFen: number;
+                                    criteria: {
+                                        /** @default true */
+                                        excludeBlacklisted: boolean;
+                                        /** @default [] */
+                                        industriesExcluded: string[];
+                                        /** @default [] */
+                                        industriesIncluded: string[];
+                                        /**
+                                         * @default null
+                                         * @enum {string|null}
+                                         */
+                                        minRating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C" | null;
+                                        /** @default null */
+                                        minYearsEstablished: number | null;
+                                        /** @default false */
+                                        noEnforcement: boolean;
+                                        /** @default false */
+                                        noSocialArrears: boolean;
+                                        /** @default false */
+                                        noTaxArrears: boolean;
+                                        /** @default null */
+                                        penaltyLimit: {
+                                            /** @enum {string} */
+                                            maxSeverity: "minor" | "general" | "serious" | "severe";
+                                            months: number;
+                                        } | null;
+                                        /** @default [] */
+                                        regionCodes: string[];
+                                        /** @default [] */
+                                        scales: ("micro" | "small" | "medium")[];
+                                    };
+                                    guaranteeMethods: ("credit" | "mortgage" | "pledge" | "guarantee")[];
+                                    id: string;
+                                    institutionId: string;
+                                    institutionName: string;
+                                    name: string;
+                                    /** @default false */
+                                    policySupport: boolean;
+                                    publishedAt: string | null;
+                                    rateMaxBp: number;
+                                    rateMinBp: number;
+                                    repaymentMethods: ("bullet" | "interest_first" | "equal_instalment" | "equal_principal" | "flexible")[];
+                                    /** @default [] */
+                                    requiredDocuments: string[];
+                                    revisionId: string;
+                                    /** @default  */
+                                    summary: string;
+                                    termMaxMonths: number;
+                                    termMinMonths: number;
+                                    turnaroundDays: number;
+                                    /** @enum {string} */
+                                    type: "credit" | "mortgage" | "guarantee" | "policy" | "supply_chain" | "ip_pledge" | "other";
+                                };
+                                productId: string;
+                                /** @enum {string} */
+                                review: "pending" | "confirmed" | "removed";
+                                reviewReason: string | null;
+                                revision: number;
+                                revisionId: string;
+                                systemRank: number | null;
+                            }[];
+                            /** @default  */
+                            note: string;
+                            notes: {
+                                authorName: string;
+                                /** @enum {string} */
+                                channel: "call" | "visit" | "wechat" | "other";
+                                /** Format: date-time */
+                                contactedAt: string;
+                                createdAt: string;
+                                id: string;
+                                /** @default  */
+                                note: string;
+                                outcome: string;
+                            }[];
+                            profile: {
+                                industryName: string;
+                                openWarnings: {
+                                    id: string;
+                                    raisedAt: string;
+                                    severity: string;
+                                    title: string;
+                                }[];
+                                /** @enum {string|null} */
+                                rating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C" | null;
+                                reasons: {
+                                    advice: string;
+                                    label: string;
+                                    reason: string;
+                                }[];
+                                /** @enum {string} */
+                                scale: "micro" | "small" | "medium";
+                                score: number | null;
+                                yearsEstablished: number;
+                            };
+                            /** @enum {string} */
+                            purpose: "working_capital" | "equipment" | "expansion" | "procurement" | "rnd" | "refinance" | "other";
+                            regionCode: string;
+                            releasedAt: string | null;
+                            releaseMessage: string | null;
+                            /** @enum {string} */
+                            status: "reviewing" | "released" | "closed";
+                            submittedAt: string;
+                            termMonths: number;
+                            updatedAt: string;
+                            /** @enum {string} */
+                            urgency: "week" | "month" | "quarter" | "flexible";
+                            version: number;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在或不在可见范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    assignNeed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    advisorId: string;
+                };
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            advisorId: string | null;
+                            advisorName: string | null;
+                            amountFen: number;
+                            clock: {
+                                confirmed: boolean;
+                                dueOn: string;
+                                escalatedAt: string | null;
+                                remindedAt: string | null;
+                                unconfirmedYears: number[];
+                                workingDaysLeft: number;
+                            } | null;
+                            enterpriseId: string;
+                            enterpriseName: string;
+                            fitCount: number;
+                            guaranteeMethods: ("credit" | "mortgage" | "pledge" | "guarantee")[];
+                            id: string;
+                            matchedAt: string | null;
+                            matches: {
+                                addedByAdvisor: boolean;
+                                advisorRank: number | null;
+                                isNew: boolean;
+                                matchedAt: string;
+                                outcome: {
+                                    advice: {
+                                        availableFrom: string | null;
+                                        /** @enum {string} */
+                                        criterion: "region" | "industry" | "scale" | "status" | "years" | "rating" | "blacklist" | "penalty" | "taxArrears" | "socialArrears" | "enforcement" | "amount" | "term" | "guarantee" | "rate";
+                                        text: string;
+                                    }[];
+                                    checks: {
+                                        /** @enum {string} */
+                                        criterion: "region" | "industry" | "scale" | "status" | "years" | "rating" | "blacklist" | "penalty" | "taxArrears" | "socialArrears" | "enforcement" | "amount" | "term" | "guarantee" | "rate";
+                                        ok: boolean;
+                                        remediable: boolean;
+                                        text: string;
+                                    }[];
+                                    failed: ("region" | "industry" | "scale" | "status" | "years" | "rating" | "blacklist" | "penalty" | "taxArrears" | "socialArrears" | "enforcement" | "amount" | "term" | "guarantee" | "rate")[];
+                                    fits: boolean;
+                                    productId: string;
+                                    revisionId: string;
+                                    score: number;
+                                    scoreParts: {
+                                        amount: number;
+                                        approval: number;
+                                        policy: number;
+                                        rate: number;
+                                        turnaround: number;
+                                    };
+                                };
+                                product: {
+                                    amountMaxFen: number;
+                                    amountMinFen: number;
+                                    criteria: {
+                                        /** @default true */
+                                        excludeBlacklisted: boolean;
+                                        /** @default [] */
+                                        industriesExcluded: string[];
+                                        /** @default [] */
+                                        industriesIncluded: string[];
+                                        /**
+                                         * @default null
+                                         * @enum {string|null}
+                                         */
+                                        minRating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C" | null;
+                                        /** @default null */
+                                        minYearsEstablished: number | null;
+                                        /** @default false */
+                                        noEnforcement: boolean;
+                                        /** @default false */
+                                        noSocialArrears: boolean;
+                                        /** @default false */
+                                        noTaxArrears: boolean;
+                                        /** @default null */
+                                        penaltyLimit: {
+                                            /** @enum {string} */
+                                            maxSeverity: "minor" | "general" | "serious" | "severe";
+                                            months: number;
+                                        } | null;
+                                        /** @default [] */
+                                        regionCodes: string[];
+                                        /** @default [] */
+                                        scales: ("micro" | "small" | "medium")[];
+                                    };
+                                    guaranteeMethods: ("credit" | "mortgage" | "pledge" | "guarantee")[];
+                                    id: string;
+                                    institutionId: string;
+                                    institutionName: string;
+                                    name: string;
+                                    /** @default false */
+                                    policySupport: boolean;
+                                    publishedAt: string | null;
+                                    rateMaxBp: number;
+                                    rateMinBp: number;
+                                    repaymentMethods: ("bullet" | "interest_first" | "equal_instalment" | "equal_principal" | "flexible")[];
+                                    /** @default [] */
+                                    requiredDocuments: string[];
+                                    revisionId: string;
+                                    /** @default  */
+                                    summary: string;
+                                    termMaxMonths: number;
+                                    termMinMonths: number;
+                                    turnaroundDays: number;
+                                    /** @enum {string} */
+                                    type: "credit" | "mortgage" | "guarantee" | "policy" | "supply_chain" | "ip_pledge" | "other";
+                                };
+                                productId: string;
+                                /** @enum {string} */
+                                review: "pending" | "confirmed" | "removed";
+                                reviewReason: string | null;
+                                revision: number;
+                                revisionId: string;
+                                systemRank: number | null;
+                            }[];
+                            maxRateBp: number | null;
+                            nearMisses: {
+                                addedByAdvisor: boolean;
+                                advisorRank: number | null;
+                                isNew: boolean;
+                                matchedAt: string;
+                                outcome: {
+                                    advice: {
+                                        availableFrom: string | null;
+                                        /** @enum {string} */
+                                        criterion: "region" | "industry" | "scale" | "status" | "years" | "rating" | "blacklist" | "penalty" | "taxArrears" | "socialArrears" | "enforcement" | "amount" | "term" | "guarantee" | "rate";
+                                        text: string;
+                                    }[];
+                                    checks: {
+                                        /** @enum {string} */
+                                        criterion: "region" | "industry" | "scale" | "status" | "years" | "rating" | "blacklist" | "penalty" | "taxArrears" | "socialArrears" | "enforcement" | "amount" | "term" | "guarantee" | "rate";
+                                        ok: boolean;
+                                        remediable: boolean;
+                                        text: string;
+                                    }[];
+                                    failed: ("region" | "industry" | "scale" | "status" | "years" | "rating" | "blacklist" | "penalty" | "taxArrears" | "socialArrears" | "enforcement" | "amount" | "term" | "guarantee" | "rate")[];
+                                    fits: boolean;
+                                    productId: string;
+                                    revisionId: string;
+                                    score: number;
+                                    scoreParts: {
+                                        amount: number;
+                                        approval: number;
+                                        policy: number;
+                                        rate: number;
+                                        turnaround: number;
+                                    };
+                                };
+                                product: {
+                                    amountMaxFen: number;
+                                    amountMinFen: number;
+                                    criteria: {
+                                        /** @default true */
+                                        excludeBlacklisted: boolean;
+                                        /** @default [] */
+                                        industriesExcluded: string[];
+                                        /** @default [] */
+                                        industriesIncluded: string[];
+                                        /**
+                                         * @default null
+                                         * @enum {string|null}
+                                         */
+                                        minRating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C" | null;
+                                        /** @default null */
+                                        minYearsEstablished: number | null;
+                                        /** @default false */
+                                        noEnforcement: boolean;
+                                        /** @default false */
+                                        noSocialArrears: boolean;
+                                        /** @default false */
+                                        noTaxArrears: boolean;
+                                        /** @default null */
+                                        penaltyLimit: {
+                                            /** @enum {string} */
+                                            maxSeverity: "minor" | "general" | "serious" | "severe";
+                                            months: number;
+                                        } | null;
+                                        /** @default [] */
+                                        regionCodes: string[];
+                                        /** @default [] */
+                                        scales: ("micro" | "small" | "medium")[];
+                                    };
+                                    guaranteeMethods: ("credit" | "mortgage" | "pledge" | "guarantee")[];
+                                    id: string;
+                                    institutionId: string;
+                                    institutionName: string;
+                                    name: string;
+                                    /** @default false */
+                                    policySupport: boolean;
+                                    publishedAt: string | null;
+                                    rateMaxBp: number;
+                                    rateMinBp: number;
+                                    repaymentMethods: ("bullet" | "interest_first" | "equal_instalment" | "equal_principal" | "flexible")[];
+                                    /** @default [] */
+                                    requiredDocuments: string[];
+                                    revisionId: string;
+                                    /** @default  */
+                                    summary: string;
+                                    termMaxMonths: number;
+                                    termMinMonths: number;
+                                    turnaroundDays: number;
+                                    /** @enum {string} */
+                                    type: "credit" | "mortgage" | "guarantee" | "policy" | "supply_chain" | "ip_pledge" | "other";
+                                };
+                                productId: string;
+                                /** @enum {string} */
+                                review: "pending" | "confirmed" | "removed";
+                                reviewReason: string | null;
+                                revision: number;
+                                revisionId: string;
+                                systemRank: number | null;
+                            }[];
+                            /** @default  */
+                            note: string;
+                            notes: {
+                                authorName: string;
+                                /** @enum {string} */
+                                channel: "call" | "visit" | "wechat" | "other";
+                                /** Format: date-time */
+                                contactedAt: string;
+                                createdAt: string;
+                                id: string;
+                                /** @default  */
+                                note: string;
+                                outcome: string;
+                            }[];
+                            profile: {
+                                industryName: string;
+                                openWarnings: {
+                                    id: string;
+                                    raisedAt: string;
+                                    severity: string;
+                                    title: string;
+                                }[];
+                                /** @enum {string|null} */
+                                rating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C" | null;
+                                reasons: {
+                                    advice: string;
+                                    label: string;
+                                    reason: string;
+                                }[];
+                                /** @enum {string} */
+                                scale: "micro" | "small" | "medium";
+                                score: number | null;
+                                yearsEstablished: number;
+                            };
+                            /** @enum {string} */
+                            purpose: "working_capital" | "equipment" | "expansion" | "procurement" | "rnd" | "refinance" | "other";
+                            regionCode: string;
+                            releasedAt: string | null;
+                            releaseMessage: string | null;
+                            /** @enum {string} */
+                            status: "reviewing" | "released" | "closed";
+                            submittedAt: string;
+                            termMonths: number;
+                            updatedAt: string;
+                            /** @enum {string} */
+                            urgency: "week" | "month" | "quarter" | "flexible";
+                            version: number;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在或不在可见范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    addNeedMatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    productId: string;
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            advisorId: string | null;
+                            advisorName: string | null;
+                            amountFen: number;
+                            clock: {
+                                confirmed: boolean;
+                                dueOn: string;
+                                escalatedAt: string | null;
+                                remindedAt: string | null;
+                                unconfirmedYears: number[];
+                                workingDaysLeft: number;
+                            } | null;
+                            enterpriseId: string;
+                            enterpriseName: string;
+                            fitCount: number;
+                            guaranteeMethods: ("credit" | "mortgage" | "pledge" | "guarantee")[];
+                            id: string;
+                            matchedAt: string | null;
+                            matches: {
+                                addedByAdvisor: boolean;
+                                advisorRank: number | null;
+                                isNew: boolean;
+                                matchedAt: string;
+                                outcome: {
+                                    advice: {
+                                        availableFrom: string | null;
+                                        /** @enum {string} */
+                                        criterion: "region" | "industry" | "scale" | "status" | "years" | "rating" | "blacklist" | "penalty" | "taxArrears" | "socialArrears" | "enforcement" | "amount" | "term" | "guarantee" | "rate";
+                                        text: string;
+                                    }[];
+                                    checks: {
+                                        /** @enum {string} */
+                                        criterion: "region" | "industry" | "scale" | "status" | "years" | "rating" | "blacklist" | "penalty" | "taxArrears" | "socialArrears" | "enforcement" | "amount" | "term" | "guarantee" | "rate";
+                                        ok: boolean;
+                                        remediable: boolean;
+                                        text: string;
+                                    }[];
+                                    failed: ("region" | "industry" | "scale" | "status" | "years" | "rating" | "blacklist" | "penalty" | "taxArrears" | "socialArrears" | "enforcement" | "amount" | "term" | "guarantee" | "rate")[];
+                                    fits: boolean;
+                                    productId: string;
+                                    revisionId: string;
+                                    score: number;
+                                    scoreParts: {
+                                        amount: number;
+                                        approval: number;
+                                        policy: number;
+                                        rate: number;
+                                        turnaround: number;
+                                    };
+                                };
+                                product: {
+                                    amountMaxFen: number;
+                                    amountMinFen: number;
+                                    criteria: {
+                                        /** @default true */
+                                        excludeBlacklisted: boolean;
+                                        /** @default [] */
+                                        industriesExcluded: string[];
+                                        /** @default [] */
+                                        industriesIncluded: string[];
+                                        /**
+                                         * @default null
+                                         * @enum {string|null}
+                                         */
+                                        minRating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C" | null;
+                                        /** @default null */
+                                        minYearsEstablished: number | null;
+                                        /** @default false */
+                                        noEnforcement: boolean;
+                                        /** @default false */
+                                        noSocialArrears: boolean;
+                                        /** @default false */
+                                        noTaxArrears: boolean;
+                                        /** @default null */
+                                        penaltyLimit: {
+                                            /** @enum {string} */
+                                            maxSeverity: "minor" | "general" | "serious" | "severe";
+                                            months: number;
+                                        } | null;
+                                        /** @default [] */
+                                        regionCodes: string[];
+                                        /** @default [] */
+                                        scales: ("micro" | "small" | "medium")[];
+                                    };
+                                    guaranteeMethods: ("credit" | "mortgage" | "pledge" | "guarantee")[];
+                                    id: string;
+                                    institutionId: string;
+                                    institutionName: string;
+                                    name: string;
+                                    /** @default false */
+                                    policySupport: boolean;
+                                    publishedAt: string | null;
+                                    rateMaxBp: number;
+                                    rateMinBp: number;
+                                    repaymentMethods: ("bullet" | "interest_first" | "equal_instalment" | "equal_principal" | "flexible")[];
+                                    /** @default [] */
+                                    requiredDocuments: string[];
+                                    revisionId: string;
+                                    /** @default  */
+                                    summary: string;
+                                    termMaxMonths: number;
+                                    termMinMonths: number;
+                                    turnaroundDays: number;
+                                    /** @enum {string} */
+                                    type: "credit" | "mortgage" | "guarantee" | "policy" | "supply_chain" | "ip_pledge" | "other";
+                                };
+                                productId: string;
+                                /** @enum {string} */
+                                review: "pending" | "confirmed" | "removed";
+                                reviewReason: string | null;
+                                revision: number;
+                                revisionId: string;
+                                systemRank: number | null;
+                            }[];
+                            maxRateBp: number | null;
+                            nearMisses: {
+                                addedByAdvisor: boolean;
+                                advisorRank: number | null;
+                                isNew: boolean;
+                                matchedAt: string;
+                                outcome: {
+                                    advice: {
+                                        availableFrom: string | null;
+                                        /** @enum {string} */
+                                        criterion: "region" | "industry" | "scale" | "status" | "years" | "rating" | "blacklist" | "penalty" | "taxArrears" | "socialArrears" | "enforcement" | "amount" | "term" | "guarantee" | "rate";
+                                        text: string;
+                                    }[];
+                                    checks: {
+                                        /** @enum {string} */
+                                        criterion: "region" | "industry" | "scale" | "status" | "years" | "rating" | "blacklist" | "penalty" | "taxArrears" | "socialArrears" | "enforcement" | "amount" | "term" | "guarantee" | "rate";
+                                        ok: boolean;
+                                        remediable: boolean;
+                                        text: string;
+                                    }[];
+                                    failed: ("region" | "industry" | "scale" | "status" | "years" | "rating" | "blacklist" | "penalty" | "taxArrears" | "socialArrears" | "enforcement" | "amount" | "term" | "guarantee" | "rate")[];
+                                    fits: boolean;
+                                    productId: string;
+                                    revisionId: string;
+                                    score: number;
+                                    scoreParts: {
+                                        amount: number;
+                                        approval: number;
+                                        policy: number;
+                                        rate: number;
+                                        turnaround: number;
+                                    };
+                                };
+                                product: {
+                                    amountMaxFen: number;
+                                    amountMinFen: number;
+                                    criteria: {
+                                        /** @default true */
+                                        excludeBlacklisted: boolean;
+                                        /** @default [] */
+                                        industriesExcluded: string[];
+                                        /** @default [] */
+                                        industriesIncluded: string[];
+                                        /**
+                                         * @default null
+                                         * @enum {string|null}
+                                         */
+                                        minRating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C" | null;
+                                        /** @default null */
+                                        minYearsEstablished: number | null;
+                                        /** @default false */
+                                        noEnforcement: boolean;
+                                        /** @default false */
+                                        noSocialArrears: boolean;
+                                        /** @default false */
+                                        noTaxArrears: boolean;
+                                        /** @default null */
+                                        penaltyLimit: {
+                                            /** @enum {string} */
+                                            maxSeverity: "minor" | "general" | "serious" | "severe";
+                                            months: number;
+                                        } | null;
+                                        /** @default [] */
+                                        regionCodes: string[];
+                                        /** @default [] */
+                                        scales: ("micro" | "small" | "medium")[];
+                                    };
+                                    guaranteeMethods: ("credit" | "mortgage" | "pledge" | "guarantee")[];
+                                    id: string;
+                                    institutionId: string;
+                                    institutionName: string;
+                                    name: string;
+                                    /** @default false */
+                                    policySupport: boolean;
+                                    publishedAt: string | null;
+                                    rateMaxBp: number;
+                                    rateMinBp: number;
+                                    repaymentMethods: ("bullet" | "interest_first" | "equal_instalment" | "equal_principal" | "flexible")[];
+                                    /** @default [] */
+                                    requiredDocuments: string[];
+                                    revisionId: string;
+                                    /** @default  */
+                                    summary: string;
+                                    termMaxMonths: number;
+                                    termMinMonths: number;
+                                    turnaroundDays: number;
+                                    /** @enum {string} */
+                                    type: "credit" | "mortgage" | "guarantee" | "policy" | "supply_chain" | "ip_pledge" | "other";
+                                };
+                                productId: string;
+                                /** @enum {string} */
+                                review: "pending" | "confirmed" | "removed";
+                                reviewReason: string | null;
+                                revision: number;
+                                revisionId: string;
+                                systemRank: number | null;
+                            }[];
+                            /** @default  */
+                            note: string;
+                            notes: {
+                                authorName: string;
+                                /** @enum {string} */
+                                channel: "call" | "visit" | "wechat" | "other";
+                                /** Format: date-time */
+                                contactedAt: string;
+                                createdAt: string;
+                                id: string;
+                                /** @default  */
+                                note: string;
+                                outcome: string;
+                            }[];
+                            profile: {
+                                industryName: string;
+                                openWarnings: {
+                                    id: string;
+                                    raisedAt: string;
+                                    severity: string;
+                                    title: string;
+                                }[];
+                                /** @enum {string|null} */
+                                rating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C" | null;
+                                reasons: {
+                                    advice: string;
+                                    label: string;
+                                    reason: string;
+                                }[];
+                                /** @enum {string} */
+                                scale: "micro" | "small" | "medium";
+                                score: number | null;
+                                yearsEstablished: number;
+                            };
+                            /** @enum {string} */
+                            purpose: "working_capital" | "equipment" | "expansion" | "procurement" | "rnd" | "refinance" | "other";
+                            regionCode: string;
+                            releasedAt: string | null;
+                            releaseMessage: string | null;
+                            /** @enum {string} */
+                            status: "reviewing" | "released" | "closed";
+                            submittedAt: string;
+                            termMonths: number;
+                            updatedAt: string;
+                            /** @enum {string} */
+                            urgency: "week" | "month" | "quarter" | "flexible";
+                            version: number;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在或不在可见范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    reviewNeedMatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                productId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    action: "confirm" | "remove" | "restore";
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            advisorId: string | null;
+                            advisorName: string | null;
+                            amountFen: number;
+                            clock: {
+                                confirmed: boolean;
+                                dueOn: string;
+                                escalatedAt: string | null;
+                                remindedAt: string | null;
+                                unconfirmedYears: number[];
+                                workingDaysLeft: number;
+                            } | null;
+                            enterpriseId: string;
+                            enterpriseName: string;
+                            fitCount: number;
+                            guaranteeMethods: ("credit" | "mortgage" | "pledge" | "guarantee")[];
+                            id: string;
+                            matchedAt: string | null;
+                            matches: {
+                                addedByAdvisor: boolean;
+                                advisorRank: number | null;
+                                isNew: boolean;
+                                matchedAt: string;
+                                outcome: {
+                                    advice: {
+                                        availableFrom: string | null;
+                                        /** @enum {string} */
+                                        criterion: "region" | "industry" | "scale" | "status" | "years" | "rating" | "blacklist" | "penalty" | "taxArrears" | "socialArrears" | "enforcement" | "amount" | "term" | "guarantee" | "rate";
+                                        text: string;
+                                    }[];
+                                    checks: {
+                                        /** @enum {string} */
+                                        criterion: "region" | "industry" | "scale" | "status" | "years" | "rating" | "blacklist" | "penalty" | "taxArrears" | "socialArrears" | "enforcement" | "amount" | "term" | "guarantee" | "rate";
+                                        ok: boolean;
+                                        remediable: boolean;
+                                        text: string;
+                                    }[];
+                                    failed: ("region" | "industry" | "scale" | "status" | "years" | "rating" | "blacklist" | "penalty" | "taxArrears" | "socialArrears" | "enforcement" | "amount" | "term" | "guarantee" | "rate")[];
+                                    fits: boolean;
+                                    productId: string;
+                                    revisionId: string;
+                                    score: number;
+                                    scoreParts: {
+                                        amount: number;
+                                        approval: number;
+                                        policy: number;
+                                        rate: number;
+                                        turnaround: number;
+                                    };
+                                };
+                                product: {
+                                    amountMaxFen: number;
+                                    amountMinFen: number;
+                                    criteria: {
+                                        /** @default true */
+                                        excludeBlacklisted: boolean;
+                                        /** @default [] */
+                                        industriesExcluded: string[];
+                                        /** @default [] */
+                                        industriesIncluded: string[];
+                                        /**
+                                         * @default null
+                                         * @enum {string|null}
+                                         */
+                                        minRating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C" | null;
+                                        /** @default null */
+                                        minYearsEstablished: number | null;
+                                        /** @default false */
+                                        noEnforcement: boolean;
+                                        /** @default false */
+                                        noSocialArrears: boolean;
+                                        /** @default false */
+                                        noTaxArrears: boolean;
+                                        /** @default null */
+                                        penaltyLimit: {
+                                            /** @enum {string} */
+                                            maxSeverity: "minor" | "general" | "serious" | "severe";
+                                            months: number;
+                                        } | null;
+                                        /** @default [] */
+                                        regionCodes: string[];
+                                        /** @default [] */
+                                        scales: ("micro" | "small" | "medium")[];
+                                    };
+                                    guaranteeMethods: ("credit" | "mortgage" | "pledge" | "guarantee")[];
+                                    id: string;
+                                    institutionId: string;
+                                    institutionName: string;
+                                    name: string;
+                                    /** @default false */
+                                    policySupport: boolean;
+                                    publishedAt: string | null;
+                                    rateMaxBp: number;
+                                    rateMinBp: number;
+                                    repaymentMethods: ("bullet" | "interest_first" | "equal_instalment" | "equal_principal" | "flexible")[];
+                                    /** @default [] */
+                                    requiredDocuments: string[];
+                                    revisionId: string;
+                                    /** @default  */
+                                    summary: string;
+                                    termMaxMonths: number;
+                                    termMinMonths: number;
+                                    turnaroundDays: number;
+                                    /** @enum {string} */
+                                    type: "credit" | "mortgage" | "guarantee" | "policy" | "supply_chain" | "ip_pledge" | "other";
+                                };
+                                productId: string;
+                                /** @enum {string} */
+                                review: "pending" | "confirmed" | "removed";
+                                reviewReason: string | null;
+                                revision: number;
+                                revisionId: string;
+                                systemRank: number | null;
+                            }[];
+                            maxRateBp: number | null;
+                            nearMisses: {
+                                addedByAdvisor: boolean;
+                                advisorRank: number | null;
+                                isNew: boolean;
+                                matchedAt: string;
+                                outcome: {
+                                    advice: {
+                                        availableFrom: string | null;
+                                        /** @enum {string} */
+                                        criterion: "region" | "industry" | "scale" | "status" | "years" | "rating" | "blacklist" | "penalty" | "taxArrears" | "socialArrears" | "enforcement" | "amount" | "term" | "guarantee" | "rate";
+                                        text: string;
+                                    }[];
+                                    checks: {
+                                        /** @enum {string} */
+                                        criterion: "region" | "industry" | "scale" | "status" | "years" | "rating" | "blacklist" | "penalty" | "taxArrears" | "socialArrears" | "enforcement" | "amount" | "term" | "guarantee" | "rate";
+                                        ok: boolean;
+                                        remediable: boolean;
+                                        text: string;
+                                    }[];
+                                    failed: ("region" | "industry" | "scale" | "status" | "years" | "rating" | "blacklist" | "penalty" | "taxArrears" | "socialArrears" | "enforcement" | "amount" | "term" | "guarantee" | "rate")[];
+                                    fits: boolean;
+                                    productId: string;
+                                    revisionId: string;
+                                    score: number;
+                                    scoreParts: {
+                                        amount: number;
+                                        approval: number;
+                                        policy: number;
+                                        rate: number;
+                                        turnaround: number;
+                                    };
+                                };
+                                product: {
+                                    amountMaxFen: number;
+                                    amountMinFen: number;
+                                    criteria: {
+                                        /** @default true */
+                                        excludeBlacklisted: boolean;
+                                        /** @default [] */
+                                        industriesExcluded: string[];
+                                        /** @default [] */
+                                        industriesIncluded: string[];
+                                        /**
+                                         * @default null
+                                         * @enum {string|null}
+                                         */
+                                        minRating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C" | null;
+                                        /** @default null */
+                                        minYearsEstablished: number | null;
+                                        /** @default false */
+                                        noEnforcement: boolean;
+                                        /** @default false */
+                                        noSocialArrears: boolean;
+                                        /** @default false */
+                                        noTaxArrears: boolean;
+                                        /** @default null */
+                                        penaltyLimit: {
+                                            /** @enum {string} */
+                                            maxSeverity: "minor" | "general" | "serious" | "severe";
+                                            months: number;
+                                        } | null;
+                                        /** @default [] */
+                                        regionCodes: string[];
+                                        /** @default [] */
+                                        scales: ("micro" | "small" | "medium")[];
+                                    };
+                                    guaranteeMethods: ("credit" | "mortgage" | "pledge" | "guarantee")[];
+                                    id: string;
+                                    institutionId: string;
+                                    institutionName: string;
+                                    name: string;
+                                    /** @default false */
+                                    policySupport: boolean;
+                                    publishedAt: string | null;
+                                    rateMaxBp: number;
+                                    rateMinBp: number;
+                                    repaymentMethods: ("bullet" | "interest_first" | "equal_instalment" | "equal_principal" | "flexible")[];
+                                    /** @default [] */
+                                    requiredDocuments: string[];
+                                    revisionId: string;
+                                    /** @default  */
+                                    summary: string;
+                                    termMaxMonths: number;
+                                    termMinMonths: number;
+                                    turnaroundDays: number;
+                                    /** @enum {string} */
+                                    type: "credit" | "mortgage" | "guarantee" | "policy" | "supply_chain" | "ip_pledge" | "other";
+                                };
+                                productId: string;
+                                /** @enum {string} */
+                                review: "pending" | "confirmed" | "removed";
+                                reviewReason: string | null;
+                                revision: number;
+                                revisionId: string;
+                                systemRank: number | null;
+                            }[];
+                            /** @default  */
+                            note: string;
+                            notes: {
+                                authorName: string;
+                                /** @enum {string} */
+                                channel: "call" | "visit" | "wechat" | "other";
+                                /** Format: date-time */
+                                contactedAt: string;
+                                createdAt: string;
+                                id: string;
+                                /** @default  */
+                                note: string;
+                                outcome: string;
+                            }[];
+                            profile: {
+                                industryName: string;
+                                openWarnings: {
+                                    id: string;
+                                    raisedAt: string;
+                                    severity: string;
+                                    title: string;
+                                }[];
+                                /** @enum {string|null} */
+                                rating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C" | null;
+                                reasons: {
+                                    advice: string;
+                                    label: string;
+                                    reason: string;
+                                }[];
+                                /** @enum {string} */
+                                scale: "micro" | "small" | "medium";
+                                score: number | null;
+                                yearsEstablished: number;
+                            };
+                            /** @enum {string} */
+                            purpose: "working_capital" | "equipment" | "expansion" | "procurement" | "rnd" | "refinance" | "other";
+                            regionCode: string;
+                            releasedAt: string | null;
+                            releaseMessage: string | null;
+                            /** @enum {string} */
+                            status: "reviewing" | "released" | "closed";
+                            submittedAt: string;
+                            termMonths: number;
+                            updatedAt: string;
+                            /** @enum {string} */
+                            urgency: "week" | "month" | "quarter" | "flexible";
+                            version: number;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在或不在可见范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    orderNeedMatches: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    productIds: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            advisorId: string | null;
+                            advisorName: string | null;
+                            amountFen: number;
+                            clock: {
+                                confirmed: boolean;
+                                dueOn: string;
+                                escalatedAt: string | null;
+                                remindedAt: string | null;
+                                unconfirmedYears: number[];
+                                workingDaysLeft: number;
+                            } | null;
+                            enterpriseId: string;
+                            enterpriseName: string;
+                            fitCount: number;
+                            guaranteeMethods: ("credit" | "mortgage" | "pledge" | "guarantee")[];
+                            id: string;
+                            matchedAt: string | null;
+                            matches: {
+                                addedByAdvisor: boolean;
+                                advisorRank: number | null;
+                                isNew: boolean;
+                                matchedAt: string;
+                                outcome: {
+                                    advice: {
+                                        availableFrom: string | null;
+                                        /** @enum {string} */
+                                        criterion: "region" | "industry" | "scale" | "status" | "years" | "rating" | "blacklist" | "penalty" | "taxArrears" | "socialArrears" | "enforcement" | "amount" | "term" | "guarantee" | "rate";
+                                        text: string;
+                                    }[];
+                                    checks: {
+                                        /** @enum {string} */
+                                        criterion: "region" | "industry" | "scale" | "status" | "years" | "rating" | "blacklist" | "penalty" | "taxArrears" | "socialArrears" | "enforcement" | "amount" | "term" | "guarantee" | "rate";
+                                        ok: boolean;
+                                        remediable: boolean;
+                                        text: string;
+                                    }[];
+                                    failed: ("region" | "industry" | "scale" | "status" | "years" | "rating" | "blacklist" | "penalty" | "taxArrears" | "socialArrears" | "enforcement" | "amount" | "term" | "guarantee" | "rate")[];
+                                    fits: boolean;
+                                    productId: string;
+                                    revisionId: string;
+                                    score: number;
+                                    scoreParts: {
+                                        amount: number;
+                                        approval: number;
+                                        policy: number;
+                                        rate: number;
+                                        turnaround: number;
+                                    };
+                                };
+                                product: {
+                                    amountMaxFen: number;
+                                    amountMinFen: number;
+                                    criteria: {
+                                        /** @default true */
+                                        excludeBlacklisted: boolean;
+                                        /** @default [] */
+                                        industriesExcluded: string[];
+                                        /** @default [] */
+                                        industriesIncluded: string[];
+                                        /**
+                                         * @default null
+                                         * @enum {string|null}
+                                         */
+                                        minRating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C" | null;
+                                        /** @default null */
+                                        minYearsEstablished: number | null;
+                                        /** @default false */
+                                        noEnforcement: boolean;
+                                        /** @default false */
+                                        noSocialArrears: boolean;
+                                        /** @default false */
+                                        noTaxArrears: boolean;
+                                        /** @default null */
+                                        penaltyLimit: {
+                                            /** @enum {string} */
+                                            maxSeverity: "minor" | "general" | "serious" | "severe";
+                                            months: number;
+                                        } | null;
+                                        /** @default [] */
+                                        regionCodes: string[];
+                                        /** @default [] */
+                                        scales: ("micro" | "small" | "medium")[];
+                                    };
+                                    guaranteeMethods: ("credit" | "mortgage" | "pledge" | "guarantee")[];
+                                    id: string;
+                                    institutionId: string;
+                                    institutionName: string;
+                                    name: string;
+                                    /** @default false */
+                                    policySupport: boolean;
+                                    publishedAt: string | null;
+                                    rateMaxBp: number;
+                                    rateMinBp: number;
+                                    repaymentMethods: ("bullet" | "interest_first" | "equal_instalment" | "equal_principal" | "flexible")[];
+                                    /** @default [] */
+                                    requiredDocuments: string[];
+                                    revisionId: string;
+                                    /** @default  */
+                                    summary: string;
+                                    termMaxMonths: number;
+                                    termMinMonths: number;
+                                    turnaroundDays: number;
+                                    /** @enum {string} */
+                                    type: "credit" | "mortgage" | "guarantee" | "policy" | "supply_chain" | "ip_pledge" | "other";
+                                };
+                                productId: string;
+                                /** @enum {string} */
+                                review: "pending" | "confirmed" | "removed";
+                                reviewReason: string | null;
+                                revision: number;
+                                revisionId: string;
+                                systemRank: number | null;
+                            }[];
+                            maxRateBp: number | null;
+                            nearMisses: {
+                                addedByAdvisor: boolean;
+                                advisorRank: number | null;
+                                isNew: boolean;
+                                matchedAt: string;
+                                outcome: {
+                                    advice: {
+                                        availableFrom: string | null;
+                                        /** @enum {string} */
+                                        criterion: "region" | "industry" | "scale" | "status" | "years" | "rating" | "blacklist" | "penalty" | "taxArrears" | "socialArrears" | "enforcement" | "amount" | "term" | "guarantee" | "rate";
+                                        text: string;
+                                    }[];
+                                    checks: {
+                                        /** @enum {string} */
+                                        criterion: "region" | "industry" | "scale" | "status" | "years" | "rating" | "blacklist" | "penalty" | "taxArrears" | "socialArrears" | "enforcement" | "amount" | "term" | "guarantee" | "rate";
+                                        ok: boolean;
+                                        remediable: boolean;
+                                        text: string;
+                                    }[];
+                                    failed: ("region" | "industry" | "scale" | "status" | "years" | "rating" | "blacklist" | "penalty" | "taxArrears" | "socialArrears" | "enforcement" | "amount" | "term" | "guarantee" | "rate")[];
+                                    fits: boolean;
+                                    productId: string;
+                                    revisionId: string;
+                                    score: number;
+                                    scoreParts: {
+                                        amount: number;
+                                        approval: number;
+                                        policy: number;
+                                        rate: number;
+                                        turnaround: number;
+                                    };
+                                };
+                                product: {
+                                    amountMaxFen: number;
+                                    amountMinFen: number;
+                                    criteria: {
+                                        /** @default true */
+                                        excludeBlacklisted: boolean;
+                                        /** @default [] */
+                                        industriesExcluded: string[];
+                                        /** @default [] */
+                                        industriesIncluded: string[];
+                                        /**
+                                         * @default null
+                                         * @enum {string|null}
+                                         */
+                                        minRating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C" | null;
+                                        /** @default null */
+                                        minYearsEstablished: number | null;
+                                        /** @default false */
+                                        noEnforcement: boolean;
+                                        /** @default false */
+                                        noSocialArrears: boolean;
+                                        /** @default false */
+                                        noTaxArrears: boolean;
+                                        /** @default null */
+                                        penaltyLimit: {
+                                            /** @enum {string} */
+                                            maxSeverity: "minor" | "general" | "serious" | "severe";
+                                            months: number;
+                                        } | null;
+                                        /** @default [] */
+                                        regionCodes: string[];
+                                        /** @default [] */
+                                        scales: ("micro" | "small" | "medium")[];
+                                    };
+                                    guaranteeMethods: ("credit" | "mortgage" | "pledge" | "guarantee")[];
+                                    id: string;
+                                    institutionId: string;
+                                    institutionName: string;
+                                    name: string;
+                                    /** @default false */
+                                    policySupport: boolean;
+                                    publishedAt: string | null;
+                                    rateMaxBp: number;
+                                    rateMinBp: number;
+                                    repaymentMethods: ("bullet" | "interest_first" | "equal_instalment" | "equal_principal" | "flexible")[];
+                                    /** @default [] */
+                                    requiredDocuments: string[];
+                                    revisionId: string;
+                                    /** @default  */
+                                    summary: string;
+                                    termMaxMonths: number;
+                                    termMinMonths: number;
+                                    turnaroundDays: number;
+                                    /** @enum {string} */
+                                    type: "credit" | "mortgage" | "guarantee" | "policy" | "supply_chain" | "ip_pledge" | "other";
+                                };
+                                productId: string;
+                                /** @enum {string} */
+                                review: "pending" | "confirmed" | "removed";
+                                reviewReason: string | null;
+                                revision: number;
+                                revisionId: string;
+                                systemRank: number | null;
+                            }[];
+                            /** @default  */
+                            note: string;
+                            notes: {
+                                authorName: string;
+                                /** @enum {string} */
+                                channel: "call" | "visit" | "wechat" | "other";
+                                /** Format: date-time */
+                                contactedAt: string;
+                                createdAt: string;
+                                id: string;
+                                /** @default  */
+                                note: string;
+                                outcome: string;
+                            }[];
+                            profile: {
+                                industryName: string;
+                                openWarnings: {
+                                    id: string;
+                                    raisedAt: string;
+                                    severity: string;
+                                    title: string;
+                                }[];
+                                /** @enum {string|null} */
+                                rating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C" | null;
+                                reasons: {
+                                    advice: string;
+                                    label: string;
+                                    reason: string;
+                                }[];
+                                /** @enum {string} */
+                                scale: "micro" | "small" | "medium";
+                                score: number | null;
+                                yearsEstablished: number;
+                            };
+                            /** @enum {string} */
+                            purpose: "working_capital" | "equipment" | "expansion" | "procurement" | "rnd" | "refinance" | "other";
+                            regionCode: string;
+                            releasedAt: string | null;
+                            releaseMessage: string | null;
+                            /** @enum {string} */
+                            status: "reviewing" | "released" | "closed";
+                            submittedAt: string;
+                            termMonths: number;
+                            updatedAt: string;
+                            /** @enum {string} */
+                            urgency: "week" | "month" | "quarter" | "flexible";
+                            version: number;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在或不在可见范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    addNeedNote: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    channel: "call" | "visit" | "wechat" | "other";
+                    /** Format: date-time */
+                    contactedAt: string;
+                    /** @default  */
+                    note?: string;
+                    outcome: string;
+                };
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            authorName: string;
+                            /** @enum {string} */
+                            channel: "call" | "visit" | "wechat" | "other";
+                            /** Format: date-time */
+                            contactedAt: string;
+                            createdAt: string;
+                            id: string;
+                            /** @default  */
+                            note: string;
+                            outcome: string;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在或不在可见范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    releaseNeed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @default  */
+                    message?: string;
+                    version: number;
+                };
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            advisorId: string | null;
+                            advisorName: string | null;
+                            amountFen: number;
+                            clock: {
+                                confirmed: boolean;
+                                dueOn: string;
+                                escalatedAt: string | null;
+                                remindedAt: string | null;
+                                unconfirmedYears: number[];
+                                workingDaysLeft: number;
+                            } | null;
+                            enterpriseId: string;
+                            enterpriseName: string;
+                            fitCount: number;
+                            guaranteeMethods: ("credit" | "mortgage" | "pledge" | "guarantee")[];
+                            id: string;
+                            matchedAt: string | null;
+                            matches: {
+                                addedByAdvisor: boolean;
+                                advisorRank: number | null;
+                                isNew: boolean;
+                                matchedAt: string;
+                                outcome: {
+                                    advice: {
+                                        availableFrom: string | null;
+                                        /** @enum {string} */
+                                        criterion: "region" | "industry" | "scale" | "status" | "years" | "rating" | "blacklist" | "penalty" | "taxArrears" | "socialArrears" | "enforcement" | "amount" | "term" | "guarantee" | "rate";
+                                        text: string;
+                                    }[];
+                                    checks: {
+                                        /** @enum {string} */
+                                        criterion: "region" | "industry" | "scale" | "status" | "years" | "rating" | "blacklist" | "penalty" | "taxArrears" | "socialArrears" | "enforcement" | "amount" | "term" | "guarantee" | "rate";
+                                        ok: boolean;
+                                        remediable: boolean;
+                                        text: string;
+                                    }[];
+                                    failed: ("region" | "industry" | "scale" | "status" | "years" | "rating" | "blacklist" | "penalty" | "taxArrears" | "socialArrears" | "enforcement" | "amount" | "term" | "guarantee" | "rate")[];
+                                    fits: boolean;
+                                    productId: string;
+                                    revisionId: string;
+                                    score: number;
+                                    scoreParts: {
+                                        amount: number;
+                                        approval: number;
+                                        policy: number;
+                                        rate: number;
+                                        turnaround: number;
+                                    };
+                                };
+                                product: {
+                                    amountMaxFen: number;
+                                    amountMinFen: number;
+                                    criteria: {
+                                        /** @default true */
+                                        excludeBlacklisted: boolean;
+                                        /** @default [] */
+                                        industriesExcluded: string[];
+                                        /** @default [] */
+                                        industriesIncluded: string[];
+                                        /**
+                                         * @default null
+                                         * @enum {string|null}
+                                         */
+                                        minRating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C" | null;
+                                        /** @default null */
+                                        minYearsEstablished: number | null;
+                                        /** @default false */
+                                        noEnforcement: boolean;
+                                        /** @default false */
+                                        noSocialArrears: boolean;
+                                        /** @default false */
+                                        noTaxArrears: boolean;
+                                        /** @default null */
+                                        penaltyLimit: {
+                                            /** @enum {string} */
+                                            maxSeverity: "minor" | "general" | "serious" | "severe";
+                                            months: number;
+                                        } | null;
+                                        /** @default [] */
+                                        regionCodes: string[];
+                                        /** @default [] */
+                                        scales: ("micro" | "small" | "medium")[];
+                                    };
+                                    guaranteeMethods: ("credit" | "mortgage" | "pledge" | "guarantee")[];
+                                    id: string;
+                                    institutionId: string;
+                                    institutionName: string;
+                                    name: string;
+                                    /** @default false */
+                                    policySupport: boolean;
+                                    publishedAt: string | null;
+                                    rateMaxBp: number;
+                                    rateMinBp: number;
+                                    repaymentMethods: ("bullet" | "interest_first" | "equal_instalment" | "equal_principal" | "flexible")[];
+                                    /** @default [] */
+                                    requiredDocuments: string[];
+                                    revisionId: string;
+                                    /** @default  */
+                                    summary: string;
+                                    termMaxMonths: number;
+                                    termMinMonths: number;
+                                    turnaroundDays: number;
+                                    /** @enum {string} */
+                                    type: "credit" | "mortgage" | "guarantee" | "policy" | "supply_chain" | "ip_pledge" | "other";
+                                };
+                                productId: string;
+                                /** @enum {string} */
+                                review: "pending" | "confirmed" | "removed";
+                                reviewReason: string | null;
+                                revision: number;
+                                revisionId: string;
+                                systemRank: number | null;
+                            }[];
+                            maxRateBp: number | null;
+                            nearMisses: {
+                                addedByAdvisor: boolean;
+                                advisorRank: number | null;
+                                isNew: boolean;
+                                matchedAt: string;
+                                outcome: {
+                                    advice: {
+                                        availableFrom: string | null;
+                                        /** @enum {string} */
+                                        criterion: "region" | "industry" | "scale" | "status" | "years" | "rating" | "blacklist" | "penalty" | "taxArrears" | "socialArrears" | "enforcement" | "amount" | "term" | "guarantee" | "rate";
+                                        text: string;
+                                    }[];
+                                    checks: {
+                                        /** @enum {string} */
+                                        criterion: "region" | "industry" | "scale" | "status" | "years" | "rating" | "blacklist" | "penalty" | "taxArrears" | "socialArrears" | "enforcement" | "amount" | "term" | "guarantee" | "rate";
+                                        ok: boolean;
+                                        remediable: boolean;
+                                        text: string;
+                                    }[];
+                                    failed: ("region" | "industry" | "scale" | "status" | "years" | "rating" | "blacklist" | "penalty" | "taxArrears" | "socialArrears" | "enforcement" | "amount" | "term" | "guarantee" | "rate")[];
+                                    fits: boolean;
+                                    productId: string;
+                                    revisionId: string;
+                                    score: number;
+                                    scoreParts: {
+                                        amount: number;
+                                        approval: number;
+                                        policy: number;
+                                        rate: number;
+                                        turnaround: number;
+                                    };
+                                };
+                                product: {
+                                    amountMaxFen: number;
+                                    amountMinFen: number;
+                                    criteria: {
+                                        /** @default true */
+                                        excludeBlacklisted: boolean;
+                                        /** @default [] */
+                                        industriesExcluded: string[];
+                                        /** @default [] */
+                                        industriesIncluded: string[];
+                                        /**
+                                         * @default null
+                                         * @enum {string|null}
+                                         */
+                                        minRating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C" | null;
+                                        /** @default null */
+                                        minYearsEstablished: number | null;
+                                        /** @default false */
+                                        noEnforcement: boolean;
+                                        /** @default false */
+                                        noSocialArrears: boolean;
+                                        /** @default false */
+                                        noTaxArrears: boolean;
+                                        /** @default null */
+                                        penaltyLimit: {
+                                            /** @enum {string} */
+                                            maxSeverity: "minor" | "general" | "serious" | "severe";
+                                            months: number;
+                                        } | null;
+                                        /** @default [] */
+                                        regionCodes: string[];
+                                        /** @default [] */
+                                        scales: ("micro" | "small" | "medium")[];
+                                    };
+                                    guaranteeMethods: ("credit" | "mortgage" | "pledge" | "guarantee")[];
+                                    id: string;
+                                    institutionId: string;
+                                    institutionName: string;
+                                    name: string;
+                                    /** @default false */
+                                    policySupport: boolean;
+                                    publishedAt: string | null;
+                                    rateMaxBp: number;
+                                    rateMinBp: number;
+                                    repaymentMethods: ("bullet" | "interest_first" | "equal_instalment" | "equal_principal" | "flexible")[];
+                                    /** @default [] */
+                                    requiredDocuments: string[];
+                                    revisionId: string;
+                                    /** @default  */
+                                    summary: string;
+                                    termMaxMonths: number;
+                                    termMinMonths: number;
+                                    turnaroundDays: number;
+                                    /** @enum {string} */
+                                    type: "credit" | "mortgage" | "guarantee" | "policy" | "supply_chain" | "ip_pledge" | "other";
+                                };
+                                productId: string;
+                                /** @enum {string} */
+                                review: "pending" | "confirmed" | "removed";
+                                reviewReason: string | null;
+                                revision: number;
+                                revisionId: string;
+                                systemRank: number | null;
+                            }[];
+                            /** @default  */
+                            note: string;
+                            notes: {
+                                authorName: string;
+                                /** @enum {string} */
+                                channel: "call" | "visit" | "wechat" | "other";
+                                /** Format: date-time */
+                                contactedAt: string;
+                                createdAt: string;
+                                id: string;
+                                /** @default  */
+                                note: string;
+                                outcome: string;
+                            }[];
+                            profile: {
+                                industryName: string;
+                                openWarnings: {
+                                    id: string;
+                                    raisedAt: string;
+                                    severity: string;
+                                    title: string;
+                                }[];
+                                /** @enum {string|null} */
+                                rating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C" | null;
+                                reasons: {
+                                    advice: string;
+                                    label: string;
+                                    reason: string;
+                                }[];
+                                /** @enum {string} */
+                                scale: "micro" | "small" | "medium";
+                                score: number | null;
+                                yearsEstablished: number;
+                            };
+                            /** @enum {string} */
+                            purpose: "working_capital" | "equipment" | "expansion" | "procurement" | "rnd" | "refinance" | "other";
+                            regionCode: string;
+                            releasedAt: string | null;
+                            releaseMessage: string | null;
+                            /** @enum {string} */
+                            status: "reviewing" | "released" | "closed";
+                            submittedAt: string;
+                            termMonths: number;
+                            updatedAt: string;
+                            /** @enum {string} */
+                            urgency: "week" | "month" | "quarter" | "flexible";
+                            version: number;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在或不在可见范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     listOrganisations: {
         parameters: {
             query?: {
@@ -7938,6 +12115,994 @@ export interface operations {
             };
             /** @description 角色无权执行此操作 */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在或不在可见范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    listProducts: {
+        parameters: {
+            query?: {
+                current?: number;
+                institutionId?: string;
+                keyword?: string;
+                pageSize?: number;
+                status?: "draft" | "published" | "offline";
+                type?: "credit" | "mortgage" | "guarantee" | "policy" | "supply_chain" | "ip_pledge" | "other";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            list: {
+                                amountMaxFen: number;
+                                amountMinFen: number;
+                                criteria: {
+                                    /** @default true */
+                                    excludeBlacklisted: boolean;
+                                    /** @default [] */
+                                    industriesExcluded: string[];
+                                    /** @default [] */
+                                    industriesIncluded: string[];
+                                    /**
+                                     * @default null
+                                     * @enum {string|null}
+                                     */
+                                    minRating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C" | null;
+                                    /** @default null */
+                                    minYearsEstablished: number | null;
+                                    /** @default false */
+                                    noEnforcement: boolean;
+                                    /** @default false */
+                                    noSocialArrears: boolean;
+                                    /** @default false */
+                                    noTaxArrears: boolean;
+                                    /** @default null */
+                                    penaltyLimit: {
+                                        /** @enum {string} */
+                                        maxSeverity: "minor" | "general" | "serious" | "severe";
+                                        months: number;
+                                    } | null;
+                                    /** @default [] */
+                                    regionCodes: string[];
+                                    /** @default [] */
+                                    scales: ("micro" | "small" | "medium")[];
+                                };
+                                guaranteeMethods: ("credit" | "mortgage" | "pledge" | "guarantee")[];
+                                id: string;
+                                institutionId: string;
+                                institutionName: string;
+                                name: string;
+                                /** @default false */
+                                policySupport: boolean;
+                                problems: {
+                                    field: string;
+                                    message: string;
+                                }[];
+                                publishedAt: string | null;
+                                rateMaxBp: number;
+                                rateMinBp: number;
+                                repaymentMethods: ("bullet" | "interest_first" | "equal_instalment" | "equal_principal" | "flexible")[];
+                                /** @default [] */
+                                requiredDocuments: string[];
+                                revision: number;
+                                revisionId: string;
+                                /** @enum {string} */
+                                status: "draft" | "published" | "offline";
+                                /** @default  */
+                                summary: string;
+                                termMaxMonths: number;
+                                termMinMonths: number;
+                                turnaroundDays: number;
+                                /** @enum {string} */
+                                type: "credit" | "mortgage" | "guarantee" | "policy" | "supply_chain" | "ip_pledge" | "other";
+                                updatedAt: string;
+                            }[];
+                            total: number;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    createProduct: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 幂等键（字母、数字和 _ . : -，1–128 位）：同一键重复提交返回第一次的结果，一天内有效；同一键换了请求体返回 409 */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    institutionId?: string;
+                    terms: {
+                        amountMaxFen: number;
+                        amountMinFen: number;
+                        criteria: {
+                            /** @default true */
+                            excludeBlacklisted?: boolean;
+                            /** @default [] */
+                            industriesExcluded?: string[];
+                            /** @default [] */
+                            industriesIncluded?: string[];
+                            /**
+                             * @default null
+                             * @enum {string|null}
+                             */
+                            minRating?: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C" | null;
+                            /** @default null */
+                            minYearsEstablished?: number | null;
+                            /** @default false */
+                            noEnforcement?: boolean;
+                            /** @default false */
+                            noSocialArrears?: boolean;
+                            /** @default false */
+                            noTaxArrears?: boolean;
+                            /** @default null */
+                            penaltyLimit?: {
+                                /** @enum {string} */
+                                maxSeverity: "minor" | "general" | "serious" | "severe";
+                                months: number;
+                            } | null;
+                            /** @default [] */
+                            regionCodes?: string[];
+                            /** @default [] */
+                            scales?: ("micro" | "small" | "medium")[];
+                        };
+                        guaranteeMethods: ("credit" | "mortgage" | "pledge" | "guarantee")[];
+                        name: string;
+                        /** @default false */
+                        policySupport?: boolean;
+                        rateMaxBp: number;
+                        rateMinBp: number;
+                        repaymentMethods: ("bullet" | "interest_first" | "equal_instalment" | "equal_principal" | "flexible")[];
+                        /** @default [] */
+                        requiredDocuments?: string[];
+                        /** @default  */
+                        summary?: string;
+                        termMaxMonths: number;
+                        termMinMonths: number;
+                        turnaroundDays: number;
+                        /** @enum {string} */
+                        type: "credit" | "mortgage" | "guarantee" | "policy" | "supply_chain" | "ip_pledge" | "other";
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            amountMaxFen: number;
+                            amountMinFen: number;
+                            criteria: {
+                                /** @default true */
+                                excludeBlacklisted: boolean;
+                                /** @default [] */
+                                industriesExcluded: string[];
+                                /** @default [] */
+                                industriesIncluded: string[];
+                                /**
+                                 * @default null
+                                 * @enum {string|null}
+                                 */
+                                minRating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C" | null;
+                                /** @default null */
+                                minYearsEstablished: number | null;
+                                /** @default false */
+                                noEnforcement: boolean;
+                                /** @default false */
+                                noSocialArrears: boolean;
+                                /** @default false */
+                                noTaxArrears: boolean;
+                                /** @default null */
+                                penaltyLimit: {
+                                    /** @enum {string} */
+                                    maxSeverity: "minor" | "general" | "serious" | "severe";
+                                    months: number;
+                                } | null;
+                                /** @default [] */
+                                regionCodes: string[];
+                                /** @default [] */
+                                scales: ("micro" | "small" | "medium")[];
+                            };
+                            guaranteeMethods: ("credit" | "mortgage" | "pledge" | "guarantee")[];
+                            id: string;
+                            institutionId: string;
+                            institutionName: string;
+                            name: string;
+                            /** @default false */
+                            policySupport: boolean;
+                            problems: {
+                                field: string;
+                                message: string;
+                            }[];
+                            publishedAt: string | null;
+                            rateMaxBp: number;
+                            rateMinBp: number;
+                            repaymentMethods: ("bullet" | "interest_first" | "equal_instalment" | "equal_principal" | "flexible")[];
+                            /** @default [] */
+                            requiredDocuments: string[];
+                            revision: number;
+                            revisionId: string;
+                            /** @enum {string} */
+                            status: "draft" | "published" | "offline";
+                            /** @default  */
+                            summary: string;
+                            termMaxMonths: number;
+                            termMinMonths: number;
+                            turnaroundDays: number;
+                            /** @enum {string} */
+                            type: "credit" | "mortgage" | "guarantee" | "policy" | "supply_chain" | "ip_pledge" | "other";
+                            updatedAt: string;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Idempotency-Key 冲突或状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    getProduct: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            amountMaxFen: number;
+                            amountMinFen: number;
+                            criteria: {
+                                /** @default true */
+                                excludeBlacklisted: boolean;
+                                /** @default [] */
+                                industriesExcluded: string[];
+                                /** @default [] */
+                                industriesIncluded: string[];
+                                /**
+                                 * @default null
+                                 * @enum {string|null}
+                                 */
+                                minRating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C" | null;
+                                /** @default null */
+                                minYearsEstablished: number | null;
+                                /** @default false */
+                                noEnforcement: boolean;
+                                /** @default false */
+                                noSocialArrears: boolean;
+                                /** @default false */
+                                noTaxArrears: boolean;
+                                /** @default null */
+                                penaltyLimit: {
+                                    /** @enum {string} */
+                                    maxSeverity: "minor" | "general" | "serious" | "severe";
+                                    months: number;
+                                } | null;
+                                /** @default [] */
+                                regionCodes: string[];
+                                /** @default [] */
+                                scales: ("micro" | "small" | "medium")[];
+                            };
+                            guaranteeMethods: ("credit" | "mortgage" | "pledge" | "guarantee")[];
+                            id: string;
+                            institutionId: string;
+                            institutionName: string;
+                            name: string;
+                            /** @default false */
+                            policySupport: boolean;
+                            problems: {
+                                field: string;
+                                message: string;
+                            }[];
+                            publishedAt: string | null;
+                            rateMaxBp: number;
+                            rateMinBp: number;
+                            repaymentMethods: ("bullet" | "interest_first" | "equal_instalment" | "equal_principal" | "flexible")[];
+                            /** @default [] */
+                            requiredDocuments: string[];
+                            revision: number;
+                            revisionId: string;
+                            revisions: {
+                                createdAt: string;
+                                createdByName: string;
+                                id: string;
+                                revision: number;
+                            }[];
+                            /** @enum {string} */
+                            status: "draft" | "published" | "offline";
+                            /** @default  */
+                            summary: string;
+                            termMaxMonths: number;
+                            termMinMonths: number;
+                            turnaroundDays: number;
+                            /** @enum {string} */
+                            type: "credit" | "mortgage" | "guarantee" | "policy" | "supply_chain" | "ip_pledge" | "other";
+                            updatedAt: string;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在或不在可见范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    updateProduct: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    baseRevision: number;
+                    terms: {
+                        amountMaxFen: number;
+                        amountMinFen: number;
+                        criteria: {
+                            /** @default true */
+                            excludeBlacklisted?: boolean;
+                            /** @default [] */
+                            industriesExcluded?: string[];
+                            /** @default [] */
+                            industriesIncluded?: string[];
+                            /**
+                             * @default null
+                             * @enum {string|null}
+                             */
+                            minRating?: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C" | null;
+                            /** @default null */
+                            minYearsEstablished?: number | null;
+                            /** @default false */
+                            noEnforcement?: boolean;
+                            /** @default false */
+                            noSocialArrears?: boolean;
+                            /** @default false */
+                            noTaxArrears?: boolean;
+                            /** @default null */
+                            penaltyLimit?: {
+                                /** @enum {string} */
+                                maxSeverity: "minor" | "general" | "serious" | "severe";
+                                months: number;
+                            } | null;
+                            /** @default [] */
+                            regionCodes?: string[];
+                            /** @default [] */
+                            scales?: ("micro" | "small" | "medium")[];
+                        };
+                        guaranteeMethods: ("credit" | "mortgage" | "pledge" | "guarantee")[];
+                        name: string;
+                        /** @default false */
+                        policySupport?: boolean;
+                        rateMaxBp: number;
+                        rateMinBp: number;
+                        repaymentMethods: ("bullet" | "interest_first" | "equal_instalment" | "equal_principal" | "flexible")[];
+                        /** @default [] */
+                        requiredDocuments?: string[];
+                        /** @default  */
+                        summary?: string;
+                        termMaxMonths: number;
+                        termMinMonths: number;
+                        turnaroundDays: number;
+                        /** @enum {string} */
+                        type: "credit" | "mortgage" | "guarantee" | "policy" | "supply_chain" | "ip_pledge" | "other";
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            amountMaxFen: number;
+                            amountMinFen: number;
+                            criteria: {
+                                /** @default true */
+                                excludeBlacklisted: boolean;
+                                /** @default [] */
+                                industriesExcluded: string[];
+                                /** @default [] */
+                                industriesIncluded: string[];
+                                /**
+                                 * @default null
+                                 * @enum {string|null}
+                                 */
+                                minRating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C" | null;
+                                /** @default null */
+                                minYearsEstablished: number | null;
+                                /** @default false */
+                                noEnforcement: boolean;
+                                /** @default false */
+                                noSocialArrears: boolean;
+                                /** @default false */
+                                noTaxArrears: boolean;
+                                /** @default null */
+                                penaltyLimit: {
+                                    /** @enum {string} */
+                                    maxSeverity: "minor" | "general" | "serious" | "severe";
+                                    months: number;
+                                } | null;
+                                /** @default [] */
+                                regionCodes: string[];
+                                /** @default [] */
+                                scales: ("micro" | "small" | "medium")[];
+                            };
+                            guaranteeMethods: ("credit" | "mortgage" | "pledge" | "guarantee")[];
+                            id: string;
+                            institutionId: string;
+                            institutionName: string;
+                            name: string;
+                            /** @default false */
+                            policySupport: boolean;
+                            problems: {
+                                field: string;
+                                message: string;
+                            }[];
+                            publishedAt: string | null;
+                            rateMaxBp: number;
+                            rateMinBp: number;
+                            repaymentMethods: ("bullet" | "interest_first" | "equal_instalment" | "equal_principal" | "flexible")[];
+                            /** @default [] */
+                            requiredDocuments: string[];
+                            revision: number;
+                            revisionId: string;
+                            /** @enum {string} */
+                            status: "draft" | "published" | "offline";
+                            /** @default  */
+                            summary: string;
+                            termMaxMonths: number;
+                            termMinMonths: number;
+                            turnaroundDays: number;
+                            /** @enum {string} */
+                            type: "credit" | "mortgage" | "guarantee" | "policy" | "supply_chain" | "ip_pledge" | "other";
+                            updatedAt: string;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在或不在可见范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    moveProduct: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    note?: string;
+                    /** @enum {string} */
+                    to: "draft" | "published" | "offline";
+                };
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            amountMaxFen: number;
+                            amountMinFen: number;
+                            criteria: {
+                                /** @default true */
+                                excludeBlacklisted: boolean;
+                                /** @default [] */
+                                industriesExcluded: string[];
+                                /** @default [] */
+                                industriesIncluded: string[];
+                                /**
+                                 * @default null
+                                 * @enum {string|null}
+                                 */
+                                minRating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C" | null;
+                                /** @default null */
+                                minYearsEstablished: number | null;
+                                /** @default false */
+                                noEnforcement: boolean;
+                                /** @default false */
+                                noSocialArrears: boolean;
+                                /** @default false */
+                                noTaxArrears: boolean;
+                                /** @default null */
+                                penaltyLimit: {
+                                    /** @enum {string} */
+                                    maxSeverity: "minor" | "general" | "serious" | "severe";
+                                    months: number;
+                                } | null;
+                                /** @default [] */
+                                regionCodes: string[];
+                                /** @default [] */
+                                scales: ("micro" | "small" | "medium")[];
+                            };
+                            guaranteeMethods: ("credit" | "mortgage" | "pledge" | "guarantee")[];
+                            id: string;
+                            institutionId: string;
+                            institutionName: string;
+                            name: string;
+                            /** @default false */
+                            policySupport: boolean;
+                            problems: {
+                                field: string;
+                                message: string;
+                            }[];
+                            publishedAt: string | null;
+                            rateMaxBp: number;
+                            rateMinBp: number;
+                            repaymentMethods: ("bullet" | "interest_first" | "equal_instalment" | "equal_principal" | "flexible")[];
+                            /** @default [] */
+                            requiredDocuments: string[];
+                            revision: number;
+                            revisionId: string;
+                            /** @enum {string} */
+                            status: "draft" | "published" | "offline";
+                            /** @default  */
+                            summary: string;
+                            termMaxMonths: number;
+                            termMinMonths: number;
+                            turnaroundDays: number;
+                            /** @enum {string} */
+                            type: "credit" | "mortgage" | "guarantee" | "policy" | "supply_chain" | "ip_pledge" | "other";
+                            updatedAt: string;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录、登录已过期或签名无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 角色无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在或不在可见范围内 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    listPublicInstitutions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            name: string;
+                            publishedProducts: number;
+                        }[];
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    listPublicProducts: {
+        parameters: {
+            query?: {
+                amountFen?: number;
+                current?: number;
+                guarantee?: "credit" | "mortgage" | "pledge" | "guarantee";
+                institutionId?: string;
+                pageSize?: number;
+                termMonths?: number;
+                type?: "credit" | "mortgage" | "guarantee" | "policy" | "supply_chain" | "ip_pledge" | "other";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            list: {
+                                amountMaxFen: number;
+                                amountMinFen: number;
+                                criteria: {
+                                    /** @default true */
+                                    excludeBlacklisted: boolean;
+                                    /** @default [] */
+                                    industriesExcluded: string[];
+                                    /** @default [] */
+                                    industriesIncluded: string[];
+                                    /**
+                                     * @default null
+                                     * @enum {string|null}
+                                     */
+                                    minRating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C" | null;
+                                    /** @default null */
+                                    minYearsEstablished: number | null;
+                                    /** @default false */
+                                    noEnforcement: boolean;
+                                    /** @default false */
+                                    noSocialArrears: boolean;
+                                    /** @default false */
+                                    noTaxArrears: boolean;
+                                    /** @default null */
+                                    penaltyLimit: {
+                                        /** @enum {string} */
+                                        maxSeverity: "minor" | "general" | "serious" | "severe";
+                                        months: number;
+                                    } | null;
+                                    /** @default [] */
+                                    regionCodes: string[];
+                                    /** @default [] */
+                                    scales: ("micro" | "small" | "medium")[];
+                                };
+                                guaranteeMethods: ("credit" | "mortgage" | "pledge" | "guarantee")[];
+                                id: string;
+                                institutionId: string;
+                                institutionName: string;
+                                name: string;
+                                /** @default false */
+                                policySupport: boolean;
+                                publishedAt: string | null;
+                                rateMaxBp: number;
+                                rateMinBp: number;
+                                repaymentMethods: ("bullet" | "interest_first" | "equal_instalment" | "equal_principal" | "flexible")[];
+                                /** @default [] */
+                                requiredDocuments: string[];
+                                revisionId: string;
+                                /** @default  */
+                                summary: string;
+                                termMaxMonths: number;
+                                termMinMonths: number;
+                                turnaroundDays: number;
+                                /** @enum {string} */
+                                type: "credit" | "mortgage" | "guarantee" | "policy" | "supply_chain" | "ip_pledge" | "other";
+                            }[];
+                            total: number;
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    getPublicProduct: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            amountMaxFen: number;
+                            amountMinFen: number;
+                            criteria: {
+                                /** @default true */
+                                excludeBlacklisted: boolean;
+                                /** @default [] */
+                                industriesExcluded: string[];
+                                /** @default [] */
+                                industriesIncluded: string[];
+                                /**
+                                 * @default null
+                                 * @enum {string|null}
+                                 */
+                                minRating: "AAA" | "AA" | "A" | "BBB" | "BB" | "B" | "CCC" | "CC" | "C" | null;
+                                /** @default null */
+                                minYearsEstablished: number | null;
+                                /** @default false */
+                                noEnforcement: boolean;
+                                /** @default false */
+                                noSocialArrears: boolean;
+                                /** @default false */
+                                noTaxArrears: boolean;
+                                /** @default null */
+                                penaltyLimit: {
+                                    /** @enum {string} */
+                                    maxSeverity: "minor" | "general" | "serious" | "severe";
+                                    months: number;
+                                } | null;
+                                /** @default [] */
+                                regionCodes: string[];
+                                /** @default [] */
+                                scales: ("micro" | "small" | "medium")[];
+                            };
+                            guaranteeMethods: ("credit" | "mortgage" | "pledge" | "guarantee")[];
+                            id: string;
+                            institutionId: string;
+                            institutionName: string;
+                            name: string;
+                            /** @default false */
+                            policySupport: boolean;
+                            publishedAt: string | null;
+                            rateMaxBp: number;
+                            rateMinBp: number;
+                            repaymentMethods: ("bullet" | "interest_first" | "equal_instalment" | "equal_principal" | "flexible")[];
+                            /** @default [] */
+                            requiredDocuments: string[];
+                            revisionId: string;
+                            /** @default  */
+                            summary: string;
+                            termMaxMonths: number;
+                            termMinMonths: number;
+                            turnaroundDays: number;
+                            /** @enum {string} */
+                            type: "credit" | "mortgage" | "guarantee" | "policy" | "supply_chain" | "ip_pledge" | "other";
+                        };
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description 请求参数不正确（errorFields 指明字段） */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
