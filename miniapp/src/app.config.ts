@@ -4,6 +4,7 @@ export default defineAppConfig({
     { root: 'subpackages/enterprise', pages: ['bind/index', 'progress/index', 'data/index'] },
     { root: 'subpackages/account', pages: ['sessions/index', 'subscriptions/index'] },
     { root: 'subpackages/credit', pages: ['profile/index', 'dispute/index', 'disputes/index'] },
+    { root: 'subpackages/finance', pages: ['products/index', 'product/index', 'need-form/index', 'needs/index', 'need/index'] },
   ],
   window: {
     backgroundTextStyle: 'light',

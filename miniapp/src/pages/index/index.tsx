@@ -6,6 +6,7 @@ import PageState from '../../components/PageState'
 import { useRemoteData } from '../../hooks/useRemoteData'
 import { creditProfileUrl } from '../../services/credit'
 import { listMyVerificationsNewestFirst } from '../../services/enterprise'
+import { PRODUCTS_PAGE, myNeedsUrl, needFormUrl } from '../../services/finance'
 import { listMyEnterprises } from '../../services/generated'
 import { refreshUnreadBadge } from '../../services/messages'
 import { BIND_PAGE, PROGRESS_PAGE } from '../../routes'
@@ -18,10 +19,22 @@ interface HomeData {
 
 const FEATURES = [
   { key: 'demand', title: '融资需求', desc: '一键发布，智能匹配产品' },
+  { key: 'products', title: '金融产品', desc: '浏览银行产品与申请条件' },
+  { key: 'needs', title: '我的融资需求', desc: '推荐产品与匹配理由' },
   { key: 'profile', title: '信用画像', desc: '查看企业信用评价' },
   { key: 'policy', title: '政策匹配', desc: '找到可申报的扶持政策' },
   { key: 'authorisation', title: '授权管理', desc: '管理数据授权与查询记录' },
 ]
+
+/** Where a feature opens: 金融产品 is public; the others need a bound enterprise; the rest are still to come. */
+function featureUrl(key: string, enterprise: TMyEnterprise | undefined): string | undefined {
+  if (key === 'products') return PRODUCTS_PAGE
+  if (!enterprise) return undefined
+  if (key === 'demand') return needFormUrl(enterprise.id)
+  if (key === 'needs') return myNeedsUrl(enterprise.id)
+  if (key === 'profile') return creditProfileUrl(enterprise.id)
+  return undefined
+}
 
 async function loadHome(): Promise<HomeData> {
   const [enterprises, verifications] = await Promise.all([listMyEnterprises(), listMyVerificationsNewestFirst()])
@@ -98,6 +111,22 @@ export default function Home() {
                   <Text>信用画像</Text>
                   <Text className='home-card-link__hint'>评分、评级与改进建议 ›</Text>
                 </View>
+                <View
+                  className='home-card-link'
+                  data-testid='home-need-form'
+                  onClick={() => Taro.navigateTo({ url: needFormUrl(enterprise.id) })}
+                >
+                  <Text>发布融资需求</Text>
+                  <Text className='home-card-link__hint'>一键发布，顾问复核推荐 ›</Text>
+                </View>
+                <View
+                  className='home-card-link'
+                  data-testid='home-my-needs'
+                  onClick={() => Taro.navigateTo({ url: myNeedsUrl(enterprise.id) })}
+                >
+                  <Text>我的融资需求</Text>
+                  <Text className='home-card-link__hint'>推荐产品与匹配理由 ›</Text>
+                </View>
               </EnterpriseCard>
             ))
           : <BindPrompt latest={home.data?.latestVerification} />}
@@ -106,8 +135,7 @@ export default function Home() {
       <Text className='section-title'>企业服务</Text>
       <View className='home-features'>
         {FEATURES.map((feature) => {
-          // 信用画像 is open once an enterprise is bound; the others are still to come.
-          const url = feature.key === 'profile' && enterprises[0] ? creditProfileUrl(enterprises[0].id) : undefined
+          const url = featureUrl(feature.key, enterprises[0])
           return (
             <View
               key={feature.key}

@@ -1,0 +1,3 @@
+export default definePageConfig({
+  navigationBarTitleText: '一键融资需求',
+})

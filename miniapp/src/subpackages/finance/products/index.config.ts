@@ -1,0 +1,5 @@
+export default definePageConfig({
+  navigationBarTitleText: '金融产品',
+  enablePullDownRefresh: true,
+  onReachBottomDistance: 100,
+})
