@@ -14,6 +14,7 @@ import { startTestServer, type TestServer } from '../server/helpers';
 import { queryCounter } from '../../server/src/db';
 import { benchIngest, ingestTable, type IngestFigure } from './ingest';
 import { benchCredit, creditTable } from './credit';
+import { benchMatching, matchingTable } from './matching';
 
 const DURATION_MS = Number(process.env.BENCH_MS ?? 3000);
 const CONCURRENCY = [1, 16];
@@ -93,6 +94,13 @@ async function main(): Promise<void> {
     const credit = await benchCredit();
     for (const line of creditTable(credit)) console.log(line);
     if (jsonFile) fs.writeFileSync(jsonFile, `${JSON.stringify({ at: new Date().toISOString(), figures: credit }, null, 2)}\n`);
+    return;
+  }
+  // BENCH_ONLY=matching runs the matcher's figures alone (in process, no database).
+  if (process.env.BENCH_ONLY === 'matching') {
+    const matching = benchMatching();
+    for (const line of matchingTable(matching)) console.log(line);
+    if (jsonFile) fs.writeFileSync(jsonFile, `${JSON.stringify({ at: new Date().toISOString(), figures: matching }, null, 2)}\n`);
     return;
   }
   // Pushes in the ingest figures go as fast as the pipeline takes them, not at the per-source rate limit.
@@ -175,12 +183,14 @@ async function main(): Promise<void> {
   // On a server of its own (models follow the last server started), after the first is closed.
   const credit = process.env.BENCH_CREDIT === '0' ? {} : await benchCredit();
   for (const line of creditTable(credit)) console.log(line);
+  const matching = process.env.BENCH_MATCHING === '0' ? {} : benchMatching();
+  for (const line of matchingTable(matching)) console.log(line);
   if (jsonFile) {
     const out = {
       dialect,
       durationMs: DURATION_MS,
       at: new Date().toISOString(),
-      figures: { ...figures, ...ingest, ...credit, 'RSS after bench': { value: Math.round(rssAfter / 2 ** 20), unit: 'MiB', baseline: Math.round(memBefore / 2 ** 20), ratio: Number((rssAfter / memBefore).toFixed(3)) } },
+      figures: { ...figures, ...ingest, ...credit, ...matching, 'RSS after bench': { value: Math.round(rssAfter / 2 ** 20), unit: 'MiB', baseline: Math.round(memBefore / 2 ** 20), ratio: Number((rssAfter / memBefore).toFixed(3)) } },
     };
     fs.writeFileSync(jsonFile, `${JSON.stringify(out, null, 2)}\n`);
     console.log(`figures written to ${jsonFile}`);
