@@ -23,36 +23,25 @@ import {
   type NeedDraft,
 } from '../../miniapp/src/services/finance';
 
-describe('finance labels and limits agree with shared', () => {
-  it('has the same labels, in the same order', () => {
-    expect(PRODUCT_TYPE_LABELS).toEqual(shared.PRODUCT_TYPE_LABELS);
-    expect(Object.keys(PRODUCT_TYPE_LABELS)).toEqual([...shared.PRODUCT_TYPES]);
-    expect(GUARANTEE_METHOD_LABELS).toEqual(shared.GUARANTEE_METHOD_LABELS);
-    expect(GUARANTEE_METHODS).toEqual([...shared.GUARANTEE_METHODS]);
-    expect(REPAYMENT_METHOD_LABELS).toEqual(shared.REPAYMENT_METHOD_LABELS);
-    expect(NEED_PURPOSE_LABELS).toEqual(shared.NEED_PURPOSE_LABELS);
-    expect(NEED_PURPOSES).toEqual([...shared.NEED_PURPOSES]);
-    expect(NEED_URGENCY_LABELS).toEqual(shared.NEED_URGENCY_LABELS);
-    expect(NEED_URGENCIES).toEqual([...shared.NEED_URGENCIES]);
-    expect(NEED_STATUS_LABELS).toEqual(shared.NEED_STATUS_LABELS);
-    expect(SCALE_LABELS).toEqual(shared.SCALE_LABELS);
-    expect(MATCH_CRITERION_LABELS).toEqual(shared.MATCH_CRITERION_LABELS);
-    expect(Object.keys(MATCH_CRITERION_LABELS)).toEqual([...shared.MATCH_CRITERIA]);
+describe('finance labels, limits and explanations', () => {
+  it('are shared’s own (one definition), not copies', () => {
+    expect(PRODUCT_TYPE_LABELS).toBe(shared.PRODUCT_TYPE_LABELS);
+    expect(GUARANTEE_METHOD_LABELS).toBe(shared.GUARANTEE_METHOD_LABELS);
+    expect(GUARANTEE_METHODS).toBe(shared.GUARANTEE_METHODS);
+    expect(REPAYMENT_METHOD_LABELS).toBe(shared.REPAYMENT_METHOD_LABELS);
+    expect(NEED_PURPOSE_LABELS).toBe(shared.NEED_PURPOSE_LABELS);
+    expect(NEED_PURPOSES).toBe(shared.NEED_PURPOSES);
+    expect(NEED_URGENCY_LABELS).toBe(shared.NEED_URGENCY_LABELS);
+    expect(NEED_URGENCIES).toBe(shared.NEED_URGENCIES);
+    expect(NEED_STATUS_LABELS).toBe(shared.NEED_STATUS_LABELS);
+    expect(SCALE_LABELS).toBe(shared.SCALE_LABELS);
+    expect(MATCH_CRITERION_LABELS).toBe(shared.MATCH_CRITERION_LABELS);
+    expect([MAX_AMOUNT_FEN, MAX_TERM_MONTHS, MAX_RATE_BP]).toEqual([shared.MAX_AMOUNT_FEN, shared.MAX_TERM_MONTHS, shared.MAX_RATE_BP]);
+    expect(formatRateBp).toBe(shared.formatRateBp);
+    expect(explainOutcome).toBe(shared.explainOutcome);
   });
 
-  it('has the same limits', () => {
-    expect(MAX_AMOUNT_FEN).toBe(shared.MAX_AMOUNT_FEN);
-    expect(MAX_TERM_MONTHS).toBe(shared.MAX_TERM_MONTHS);
-    expect(MAX_RATE_BP).toBe(shared.MAX_RATE_BP);
-  });
-
-  it('formats rates as shared does', () => {
-    for (const bp of [0, 1, 5, 99, 345, 385, 435, 1000, 1234, MAX_RATE_BP]) {
-      expect({ bp, text: formatRateBp(bp) }).toEqual({ bp, text: shared.formatRateBp(bp) });
-    }
-  });
-
-  it('explains outcomes as shared does', () => {
+  it('explains real matcher outcomes: a fit, and near misses with the criteria they fail', () => {
     const firm: TMatchProfile = {
       enterpriseId: '5',
       regionCode: '110108',
@@ -85,14 +74,15 @@ describe('finance labels and limits agree with shared', () => {
         criteria,
       });
     const need = { amountFen: 50_0000_00, termMonths: 12, guaranteeMethods: ['credit' as const], maxRateBp: 500 };
-    const outcomes = [
-      terms({}),
-      terms({ minYearsEstablished: 3 }),
-      terms({ minRating: 'A', noSocialArrears: true }),
-      terms({ regionCodes: ['330000'] }),
-    ].map((t, i) => evaluateProduct(firm, need, { productId: String(i), revisionId: `r${i}`, institutionId: '9', terms: t }, { asOf: '2026-07-01' }));
-    expect(outcomes.map((o) => o.fits)).toEqual([true, false, false, false]);
-    for (const outcome of outcomes) expect(explainOutcome(outcome)).toEqual(shared.explainOutcome(outcome));
+    const outcomes = [terms({}), terms({ minYearsEstablished: 3 }), terms({ minRating: 'A', noSocialArrears: true })].map((t, i) =>
+      evaluateProduct(firm, need, { productId: String(i), revisionId: `r${i}`, institutionId: '9', terms: t }, { asOf: '2026-07-01' }),
+    );
+    const [fit, young, rated] = outcomes.map((o) => explainOutcome(o));
+    expect(fit.headline).toMatch(/^符合全部 \d+ 项条件$/);
+    expect(young.headline).toBe('差 1 项：成立年限');
+    expect(young.lines.some((l) => l.includes('成立满 3 年后'))).toBe(true);
+    expect(rated.headline).toBe('差 2 项：信用评级、社保欠费');
+    expect(rated.lines.some((l) => l.includes('结清社保欠费后评级预计可达 A'))).toBe(true);
   });
 });
 

@@ -1,14 +1,4 @@
-import type {
-  TGuaranteeMethod,
-  TMatchCriterion,
-  TMatchExplanation,
-  TMatchOutcome,
-  TNeedPurpose,
-  TNeedStatus,
-  TNeedUrgency,
-  TProductType,
-  TRepaymentMethod,
-} from '@xyd/shared'
+import type { TGuaranteeMethod, TNeedPurpose, TNeedStatus, TNeedUrgency } from '@xyd/shared'
 import { ApiError } from '@xyd/shared'
 import type { Tone } from './credit'
 import {
@@ -67,98 +57,44 @@ export const NEED_RECOMMENDATION_TEMPLATE = 'need_recommendation'
 // ---- labels and limits ----------------------------------------------------------------------------------------------
 
 /**
- * These duplicate shared's PRODUCT_TYPE_LABELS, GUARANTEE_METHOD_LABELS, REPAYMENT_METHOD_LABELS, NEED_PURPOSE_LABELS,
- * NEED_URGENCY_LABELS, NEED_STATUS_LABELS, SCALE_LABELS, MATCH_CRITERION_LABELS, ZNeedInput's limits and the
- * formatRateBp / explainOutcome helpers, which live beside zod schemas the mini-program does not bundle
- * (tests/miniapp/finance-labels.test.tsx checks that they agree).
+ * Labels, limits, formatting and the explanation of a match come from shared's zod-free modules (matching/labels.ts,
+ * matching/match.ts): the same code the server and the console use.
  */
-export const PRODUCT_TYPE_LABELS: Readonly<Record<TProductType, string>> = {
-  credit: '信用贷款',
-  mortgage: '抵押贷款',
-  guarantee: '担保贷款',
-  policy: '信易贷政策产品',
-  supply_chain: '供应链金融',
-  ip_pledge: '知识产权质押',
-  other: '其他',
-}
-export const GUARANTEE_METHOD_LABELS: Readonly<Record<TGuaranteeMethod, string>> = {
-  credit: '信用',
-  mortgage: '抵押',
-  pledge: '质押',
-  guarantee: '保证（担保）',
-}
-export const GUARANTEE_METHODS = Object.keys(GUARANTEE_METHOD_LABELS) as TGuaranteeMethod[]
-export const REPAYMENT_METHOD_LABELS: Readonly<Record<TRepaymentMethod, string>> = {
-  bullet: '到期一次还本付息',
-  interest_first: '先息后本',
-  equal_instalment: '等额本息',
-  equal_principal: '等额本金',
-  flexible: '随借随还',
-}
-export const NEED_PURPOSE_LABELS: Readonly<Record<TNeedPurpose, string>> = {
-  working_capital: '流动资金',
-  equipment: '设备购置',
-  expansion: '扩大经营',
-  procurement: '原材料采购',
-  rnd: '研发投入',
-  refinance: '资金周转（续贷）',
-  other: '其他',
-}
-export const NEED_PURPOSES = Object.keys(NEED_PURPOSE_LABELS) as TNeedPurpose[]
-export const NEED_URGENCY_LABELS: Readonly<Record<TNeedUrgency, string>> = {
-  week: '一周内',
-  month: '一个月内',
-  quarter: '三个月内',
-  flexible: '时间灵活',
-}
-export const NEED_URGENCIES = Object.keys(NEED_URGENCY_LABELS) as TNeedUrgency[]
-export const NEED_STATUS_LABELS: Readonly<Record<TNeedStatus, string>> = { reviewing: '顾问复核中', released: '已推荐', closed: '已关闭' }
-export const SCALE_LABELS: Readonly<Record<EnterpriseScale, string>> = { micro: '微型', small: '小型', medium: '中型' }
-export const MATCH_CRITERION_LABELS: Readonly<Record<TMatchCriterion, string>> = {
-  region: '区域',
-  industry: '行业',
-  scale: '企业规模',
-  status: '登记状态',
-  years: '成立年限',
-  rating: '信用评级',
-  blacklist: '黑名单',
-  penalty: '行政处罚',
-  taxArrears: '欠税',
-  socialArrears: '社保欠费',
-  enforcement: '被执行',
-  amount: '融资金额',
-  term: '融资期限',
-  guarantee: '担保方式',
-  rate: '利率',
-}
+import {
+  GUARANTEE_METHODS,
+  GUARANTEE_METHOD_LABELS,
+  MAX_AMOUNT_FEN,
+  MAX_RATE_BP,
+  MAX_TERM_MONTHS,
+  NEED_AMOUNT_MIN_FEN,
+  NEED_NOTE_MAX,
+  NEED_PURPOSES,
+  NEED_URGENCIES,
+  formatRateBp,
+} from '@xyd/shared'
 
-/** ZNeedInput's bounds: 1,000 元 to 100 亿元, 1 to 360 months, a rate ceiling up to 36%, a 500-character note. */
-export const NEED_AMOUNT_MIN_FEN = 1_000_00
-export const MAX_AMOUNT_FEN = 1_000_000_000_000
-export const MAX_TERM_MONTHS = 360
-export const MAX_RATE_BP = 3600
-export const NEED_NOTE_MAX = 500
+export {
+  GUARANTEE_METHODS,
+  GUARANTEE_METHOD_LABELS,
+  MATCH_CRITERION_LABELS,
+  MAX_AMOUNT_FEN,
+  MAX_RATE_BP,
+  MAX_TERM_MONTHS,
+  NEED_AMOUNT_MIN_FEN,
+  NEED_NOTE_MAX,
+  NEED_PURPOSES,
+  NEED_PURPOSE_LABELS,
+  NEED_STATUS_LABELS,
+  NEED_URGENCIES,
+  NEED_URGENCY_LABELS,
+  PRODUCT_TYPE_LABELS,
+  REPAYMENT_METHOD_LABELS,
+  SCALE_LABELS,
+  explainOutcome,
+  formatRateBp,
+} from '@xyd/shared'
 
 export const PRODUCT_PAGE_SIZE = 10
-
-// ---- formatting -----------------------------------------------------------------------------------------------------
-
-function trimNumber(n: number): string {
-  return String(Math.round(n * 100) / 100)
-}
-
-/** 385 → "3.85%" (as shared's formatRateBp). */
-export function formatRateBp(bp: number): string {
-  return `${trimNumber(bp / 100)}%`
-}
-
-/** The outcome's headline ("符合全部 9 项条件" / "差 1 项：成立年限") and its lines (as shared's explainOutcome). */
-export function explainOutcome(outcome: Pick<TMatchOutcome, 'fits' | 'checks' | 'failed' | 'advice'>): TMatchExplanation {
-  const headline = outcome.fits
-    ? `符合全部 ${outcome.checks.length} 项条件`
-    : `差 ${outcome.failed.length} 项：${outcome.failed.map((c) => MATCH_CRITERION_LABELS[c]).join('、')}`
-  return { headline, lines: [...outcome.checks.map((c) => c.text), ...outcome.advice.map((a) => a.text)] }
-}
 
 /** Exact decimal text of `value / 10^places` for a non-negative integer, without trailing zeros: (12340000, 6) → "12.34". */
 function scaledText(value: number, places: number): string {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CREDIT_RATINGS, type TCreditRating } from './ratings';
 
 /**
  * A scorecard version is data, not code: this document, validated by zod, is what the platform stores, shows,
@@ -11,20 +12,8 @@ import { z } from 'zod';
  * So a score of `baseScore` means good:bad odds of `baseOdds`, and every `pdo` points double the odds.
  */
 
-/** Rating bands from best to worst. */
-export const CREDIT_RATINGS = ['AAA', 'AA', 'A', 'BBB', 'BB', 'B', 'CCC', 'CC', 'C'] as const;
+export { CREDIT_RATINGS, ratingAtLeast, ratingNotches, type TCreditRating } from './ratings';
 export const ZCreditRating = z.enum(CREDIT_RATINGS);
-export type TCreditRating = z.infer<typeof ZCreditRating>;
-
-/** Steps between two ratings: positive when `to` is worse than `from`. */
-export function ratingNotches(from: TCreditRating, to: TCreditRating): number {
-  return CREDIT_RATINGS.indexOf(to) - CREDIT_RATINGS.indexOf(from);
-}
-
-/** The better (or equal) of two ratings is `a` when this is true. */
-export function ratingAtLeast(rating: TCreditRating, minimum: TCreditRating): boolean {
-  return CREDIT_RATINGS.indexOf(rating) <= CREDIT_RATINGS.indexOf(minimum);
-}
 
 /** The five dimension scores every version reports (0–100 each). */
 export const CREDIT_DIMENSIONS = ['basic', 'operations', 'tax', 'social', 'negative'] as const;

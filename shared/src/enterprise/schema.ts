@@ -2,15 +2,9 @@ import { z } from 'zod';
 import { MEMBER_ROLES } from '../identity/roles';
 import { validateIdCard, validateUscc } from '../validators';
 
-export const ENTERPRISE_SCALES = ['micro', 'small', 'medium'] as const;
-export const SCALE_LABELS: Record<(typeof ENTERPRISE_SCALES)[number], string> = { micro: '微型', small: '小型', medium: '中型' };
-export const ENTERPRISE_STATUSES = ['active', 'revoked', 'cancelled', 'abnormal'] as const;
-export const ENTERPRISE_STATUS_LABELS: Record<(typeof ENTERPRISE_STATUSES)[number], string> = {
-  active: '存续',
-  revoked: '吊销',
-  cancelled: '注销',
-  abnormal: '经营异常',
-};
+import { ENTERPRISE_SCALES, ENTERPRISE_STATUSES } from './labels';
+
+export { ENTERPRISE_SCALES, ENTERPRISE_STATUSES, ENTERPRISE_STATUS_LABELS, SCALE_LABELS } from './labels';
 
 export const ZUscc = z.string({ error: '请输入统一社会信用代码' }).transform((value, ctx) => {
   const result = validateUscc(value);

@@ -1,3 +1,4 @@
+export * from './labels';
 export * from './products';
 export * from './types';
 export * from './match';

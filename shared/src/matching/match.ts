@@ -1,27 +1,34 @@
 import { addDays, daysBetween, shiftDate } from '../common/calendar';
 import { regionPrefix } from '../common/region';
 import { PENALTY_SEVERITIES, PENALTY_SEVERITY_LABELS, type TPenaltySeverity } from '../credit-data/enums';
-import { CREDIT_RATINGS, ratingAtLeast, type TCreditRating } from '../credit-engine/scorecard';
-import { ENTERPRISE_SCALES, ENTERPRISE_STATUS_LABELS, SCALE_LABELS } from '../enterprise/schema';
-import { GUARANTEE_METHODS, GUARANTEE_METHOD_LABELS, formatFen, formatRateBp, type TGuaranteeMethod, type TProductTerms } from './products';
+import { CREDIT_RATINGS, ratingAtLeast, type TCreditRating } from '../credit-engine/ratings';
+import { ENTERPRISE_SCALES, ENTERPRISE_STATUS_LABELS, SCALE_LABELS } from '../enterprise/labels';
 import {
   DEFAULT_MAX_MATCHES,
   DEFAULT_MAX_NEAR_MISSES,
+  GUARANTEE_METHODS,
+  GUARANTEE_METHOD_LABELS,
   MATCH_CRITERION_LABELS,
   MATCH_SCORE_WEIGHTS,
   NEAR_MISS_MAX_FAILED,
-  type TCriterionCheck,
-  type TInstitutionRecord,
-  type TMatchAdvice,
+  formatFen,
+  formatRateBp,
+  type TGuaranteeMethod,
   type TMatchCriterion,
-  type TMatchExplanation,
-  type TMatchNeed,
-  type TMatchOptions,
-  type TMatchOutcome,
-  type TMatchProduct,
-  type TMatchProfile,
-  type TMatchResult,
-  type TScoreParts,
+} from './labels';
+import type { TProductTerms } from './products';
+import type {
+  TCriterionCheck,
+  TInstitutionRecord,
+  TMatchAdvice,
+  TMatchExplanation,
+  TMatchNeed,
+  TMatchOptions,
+  TMatchOutcome,
+  TMatchProduct,
+  TMatchProfile,
+  TMatchResult,
+  TScoreParts,
 } from './types';
 
 /**

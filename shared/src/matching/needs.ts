@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { ZPageQuery } from '../common/pagination';
 import { ENTERPRISE_SCALES } from '../enterprise/schema';
 import { ZCreditRating } from '../credit-engine/scorecard';
-import { GUARANTEE_METHODS, MAX_AMOUNT_FEN, MAX_RATE_BP, MAX_TERM_MONTHS, ZPublicProduct } from './products';
+import { CONTACT_CHANNELS, GUARANTEE_METHODS, MATCH_REVIEW_STATES, MAX_AMOUNT_FEN, MAX_RATE_BP, MAX_TERM_MONTHS, NEED_AMOUNT_MIN_FEN, NEED_NOTE_MAX, NEED_PURPOSES, NEED_STATUSES, NEED_URGENCIES } from './labels';
+import { ZPublicProduct } from './products';
 import { ZMatchOutcome } from './types';
 
 /**
@@ -10,37 +11,14 @@ import { ZMatchOutcome } from './types';
  * advisor's review (人工复核) and the released recommendation.
  */
 
-export const NEED_PURPOSES = ['working_capital', 'equipment', 'expansion', 'procurement', 'rnd', 'refinance', 'other'] as const;
-export type TNeedPurpose = (typeof NEED_PURPOSES)[number];
-export const NEED_PURPOSE_LABELS: Record<TNeedPurpose, string> = {
-  working_capital: '流动资金',
-  equipment: '设备购置',
-  expansion: '扩大经营',
-  procurement: '原材料采购',
-  rnd: '研发投入',
-  refinance: '资金周转（续贷）',
-  other: '其他',
-};
 
-export const NEED_URGENCIES = ['week', 'month', 'quarter', 'flexible'] as const;
-export type TNeedUrgency = (typeof NEED_URGENCIES)[number];
-export const NEED_URGENCY_LABELS: Record<TNeedUrgency, string> = { week: '一周内', month: '一个月内', quarter: '三个月内', flexible: '时间灵活' };
 
-/** reviewing: with the advisor; released: the recommendation reached the firm; closed: withdrawn or done. */
-export const NEED_STATUSES = ['reviewing', 'released', 'closed'] as const;
-export type TNeedStatus = (typeof NEED_STATUSES)[number];
-export const NEED_STATUS_LABELS: Record<TNeedStatus, string> = { reviewing: '顾问复核中', released: '已推荐', closed: '已关闭' };
-export const NEED_TRANSITIONS: Record<TNeedStatus, readonly TNeedStatus[]> = {
-  reviewing: ['released', 'closed'],
-  released: ['released', 'reviewing', 'closed'],
-  closed: [],
-};
 
 export const ZNeedInput = z.object({
   amountFen: z
     .number({ error: '请填写融资金额' })
     .int('金额应为以分为单位的整数')
-    .min(1_000_00, '融资金额至少 1,000 元')
+    .min(NEED_AMOUNT_MIN_FEN, '融资金额至少 1,000 元')
     .max(MAX_AMOUNT_FEN, '融资金额不能超过 100 亿元'),
   termMonths: z.number({ error: '请填写融资期限' }).int('期限应为整月数').min(1, '期限至少 1 个月').max(MAX_TERM_MONTHS, '期限不能超过 360 个月'),
   purpose: z.enum(NEED_PURPOSES, { error: '请选择资金用途' }),
@@ -48,7 +26,7 @@ export const ZNeedInput = z.object({
   /** The highest annual rate the firm accepts, in basis points; null: no ceiling. */
   maxRateBp: z.number().int('利率应为基点整数（385 表示 3.85%）').min(1, '可接受利率应大于 0').max(MAX_RATE_BP, '可接受利率不能超过 36%').nullable(),
   urgency: z.enum(NEED_URGENCIES, { error: '请选择用款时间' }),
-  note: z.string().trim().max(500, '补充说明最多 500 个字').default(''),
+  note: z.string().trim().max(NEED_NOTE_MAX, '补充说明最多 500 个字').default(''),
 });
 export type TNeedInput = z.infer<typeof ZNeedInput>;
 
@@ -67,9 +45,6 @@ export const ZNeedPrefill = z.object({
 });
 export type TNeedPrefill = z.infer<typeof ZNeedPrefill>;
 
-export const MATCH_REVIEW_STATES = ['pending', 'confirmed', 'removed'] as const;
-export type TMatchReviewState = (typeof MATCH_REVIEW_STATES)[number];
-export const MATCH_REVIEW_LABELS: Record<TMatchReviewState, string> = { pending: '待复核', confirmed: '顾问已确认', removed: '已移除' };
 
 /** One product against one need: the matcher's outcome, and the advisor's review of it. */
 export const ZNeedMatch = z.object({
@@ -91,9 +66,6 @@ export const ZNeedMatch = z.object({
 });
 export type TNeedMatch = z.infer<typeof ZNeedMatch>;
 
-export const CONTACT_CHANNELS = ['call', 'visit', 'wechat', 'other'] as const;
-export type TContactChannel = (typeof CONTACT_CHANNELS)[number];
-export const CONTACT_CHANNEL_LABELS: Record<TContactChannel, string> = { call: '电话', visit: '上门走访', wechat: '微信', other: '其他' };
 
 export const ZNeedNoteInput = z.object({
   channel: z.enum(CONTACT_CHANNELS, { error: '请选择联系方式' }),

@@ -3,6 +3,7 @@ import { ZPageQuery } from '../common/pagination';
 import { ENTERPRISE_SCALES } from '../enterprise/schema';
 import { PENALTY_SEVERITIES } from '../credit-data/enums';
 import { ZCreditRating } from '../credit-engine/scorecard';
+import { GUARANTEE_METHODS, MAX_AMOUNT_FEN, MAX_RATE_BP, MAX_TERM_MONTHS, PRODUCT_STATUSES, PRODUCT_TYPES, REPAYMENT_METHODS } from './labels';
 
 /**
  * Financial products (金融产品) with their admission criteria. Money is integer fen, rates integer basis points
@@ -10,52 +11,10 @@ import { ZCreditRating } from '../credit-engine/scorecard';
  * a published product makes a new revision, and matches and applications keep the revision they were made on.
  */
 
-export const PRODUCT_TYPES = ['credit', 'mortgage', 'guarantee', 'policy', 'supply_chain', 'ip_pledge', 'other'] as const;
-export type TProductType = (typeof PRODUCT_TYPES)[number];
-export const PRODUCT_TYPE_LABELS: Record<TProductType, string> = {
-  credit: '信用贷款',
-  mortgage: '抵押贷款',
-  guarantee: '担保贷款',
-  policy: '信易贷政策产品',
-  supply_chain: '供应链金融',
-  ip_pledge: '知识产权质押',
-  other: '其他',
-};
 
-export const GUARANTEE_METHODS = ['credit', 'mortgage', 'pledge', 'guarantee'] as const;
-export type TGuaranteeMethod = (typeof GUARANTEE_METHODS)[number];
-export const GUARANTEE_METHOD_LABELS: Record<TGuaranteeMethod, string> = {
-  credit: '信用',
-  mortgage: '抵押',
-  pledge: '质押',
-  guarantee: '保证（担保）',
-};
 
-export const REPAYMENT_METHODS = ['bullet', 'interest_first', 'equal_instalment', 'equal_principal', 'flexible'] as const;
-export type TRepaymentMethod = (typeof REPAYMENT_METHODS)[number];
-export const REPAYMENT_METHOD_LABELS: Record<TRepaymentMethod, string> = {
-  bullet: '到期一次还本付息',
-  interest_first: '先息后本',
-  equal_instalment: '等额本息',
-  equal_principal: '等额本金',
-  flexible: '随借随还',
-};
 
-export const PRODUCT_STATUSES = ['draft', 'published', 'offline'] as const;
-export type TProductStatus = (typeof PRODUCT_STATUSES)[number];
-export const PRODUCT_STATUS_LABELS: Record<TProductStatus, string> = { draft: '草稿', published: '已上架', offline: '已下架' };
-/** The lifecycle, declared once: the server guards with it and the console shows the buttons it allows. */
-export const PRODUCT_TRANSITIONS: Record<TProductStatus, readonly TProductStatus[]> = {
-  draft: ['published'],
-  published: ['offline'],
-  offline: ['published'],
-};
 
-/** The largest amount a product or need may name: 100 亿元 in fen (well inside a double's exact integers). */
-export const MAX_AMOUNT_FEN = 1_000_000_000_000;
-/** 36% a year, the ceiling courts protect (four times LPR is lower; this only stops typing errors). */
-export const MAX_RATE_BP = 3600;
-export const MAX_TERM_MONTHS = 360;
 
 const fen = (label: string) =>
   z
@@ -225,18 +184,3 @@ export type TPublicProduct = z.infer<typeof ZPublicProduct>;
 export const ZInstitution = z.object({ id: z.string(), name: z.string(), publishedProducts: z.number().int() });
 export type TInstitution = z.infer<typeof ZInstitution>;
 
-/** 元 with thousands separators or 万元, for reasons and lists: 3000000 fen → "3 万元". */
-export function formatFen(fenAmount: number): string {
-  const yuan = fenAmount / 100;
-  if (yuan >= 10_000 && yuan % 100 === 0) return `${trimNumber(yuan / 10_000)} 万元`;
-  return `${yuan.toLocaleString('zh-CN', { maximumFractionDigits: 2 })} 元`;
-}
-
-/** 385 → "3.85%". */
-export function formatRateBp(bp: number): string {
-  return `${trimNumber(bp / 100)}%`;
-}
-
-function trimNumber(n: number): string {
-  return String(Math.round(n * 100) / 100);
-}

@@ -2,51 +2,16 @@ import { z } from 'zod';
 import type { ENTERPRISE_SCALES, ENTERPRISE_STATUSES } from '../enterprise/schema';
 import type { TPenaltySeverity } from '../credit-data/enums';
 import type { TCreditRating } from '../credit-engine/scorecard';
-import type { TGuaranteeMethod, TProductTerms } from './products';
+import type { TGuaranteeMethod } from './labels';
+import type { TProductTerms } from './products';
+import { MATCH_CRITERIA } from './labels';
 
 /**
  * The matcher's inputs and outputs. The matcher itself (`match.ts`) is a pure function of (profile, need, products):
  * no database, no clock but `asOf`, so that it runs in tests, in the bench and in the mini-program alike.
  */
 
-export const MATCH_CRITERIA = [
-  'region',
-  'industry',
-  'scale',
-  'status',
-  'years',
-  'rating',
-  'blacklist',
-  'penalty',
-  'taxArrears',
-  'socialArrears',
-  'enforcement',
-  'amount',
-  'term',
-  'guarantee',
-  'rate',
-] as const;
-export type TMatchCriterion = (typeof MATCH_CRITERIA)[number];
-export const MATCH_CRITERION_LABELS: Record<TMatchCriterion, string> = {
-  region: '区域',
-  industry: '行业',
-  scale: '企业规模',
-  status: '登记状态',
-  years: '成立年限',
-  rating: '信用评级',
-  blacklist: '黑名单',
-  penalty: '行政处罚',
-  taxArrears: '欠税',
-  socialArrears: '社保欠费',
-  enforcement: '被执行',
-  amount: '融资金额',
-  term: '融资期限',
-  guarantee: '担保方式',
-  rate: '利率',
-};
 
-/** A product failing at most this many criteria, every one of them something the firm can change, is a near miss. */
-export const NEAR_MISS_MAX_FAILED = 2;
 
 export const ZCriterionCheck = z.object({
   criterion: z.enum(MATCH_CRITERIA),
@@ -94,8 +59,6 @@ export const ZMatchOutcome = z.object({
 });
 export type TMatchOutcome = z.infer<typeof ZMatchOutcome>;
 
-/** The soft score's weights (sum 100). */
-export const MATCH_SCORE_WEIGHTS: TScoreParts = { rate: 30, amount: 25, turnaround: 20, approval: 15, policy: 10 };
 
 export interface TMatchPenalty {
   severity: TPenaltySeverity;
@@ -173,10 +136,6 @@ export interface TMatchResult {
   fitCount: number;
 }
 
-/** How many fits matchNeed returns when options.maxMatches is not given. */
-export const DEFAULT_MAX_MATCHES = 50;
-/** How many near misses matchNeed returns when options.maxNearMisses is not given. */
-export const DEFAULT_MAX_NEAR_MISSES = 20;
 
 /** explainOutcome's summary: a headline ("符合全部 9 项条件" / "差 1 项：成立年限") and the lines under it. */
 export interface TMatchExplanation {

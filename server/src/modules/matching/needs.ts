@@ -28,6 +28,7 @@ import {
   type TWorkCalendar,
   evaluateProduct,
   industryByCode,
+  isNearMiss,
 } from '@xyd/shared';
 import type { AppContext } from '../../context';
 import type { RequestMeta } from '../../http/route';
@@ -48,7 +49,7 @@ import { loadWorkCalendar } from '../calendar/service';
 import { FinancingNeed, NeedMatch, NeedNote, Product, ProductRevision } from './models';
 import { institutionNames, matchProductsByRevision, publishedCatalogue } from './products';
 import { matchProfiles } from './profiles';
-import { isNearMiss, matchNeedOf } from './run';
+import { matchNeedOf } from './run';
 
 /**
  * Financing needs (融资需求): the firm asks in one tap; an advisor of its region (the one with the fewest open needs)

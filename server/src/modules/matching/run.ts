@@ -1,7 +1,7 @@
 import { Op, UniqueConstraintError, type Transaction } from 'sequelize';
 import {
-  NEAR_MISS_MAX_FAILED,
   evaluateProduct,
+  isNearMiss,
   matchNeed,
   shanghaiDate,
   type TGuaranteeMethod,
@@ -177,7 +177,3 @@ export async function rematchProductBatch(app: AppContext, productId: string, af
   return { lastId: needs[needs.length - 1].id, needs: needs.length, newFits };
 }
 
-/** The matcher's own definition: 1 to NEAR_MISS_MAX_FAILED failed criteria, every one remediable. */
-export function isNearMiss(outcome: TMatchOutcome): boolean {
-  return !outcome.fits && outcome.failed.length > 0 && outcome.failed.length <= NEAR_MISS_MAX_FAILED && outcome.checks.filter((c) => !c.ok).every((c) => c.remediable);
-}
