@@ -24,6 +24,8 @@ const H5_MY_DATA = '#/subpackages/enterprise/data/index';
 const H5_CREDIT_PROFILE = '#/subpackages/credit/profile/index';
 const H5_DISPUTE_FORM = '#/subpackages/credit/dispute/index';
 const H5_MY_DISPUTES = '#/subpackages/credit/disputes/index';
+const H5_NEED_FORM = '#/subpackages/finance/need-form/index';
+const H5_NEED = '#/subpackages/finance/need/index';
 
 /** Console errors, page errors and failed API calls of every page, for failure reports. */
 function createEventLog() {
@@ -1116,7 +1118,177 @@ async function runScenarios({ browser, base, demo, tmpDir, harness }) {
     });
   });
 
+  const S8 = '8 a bank publishes a product, the firm asks in one tap, the advisor reviews and releases, the firm sees reasons and a near miss';
+  const finance = {
+    productName: `钱塘E2E信用快贷${Date.now() % 100000}`,
+    nearName: `钱塘E2E老字号贷${Date.now() % 100000}`,
+    productId: '',
+    nearId: '',
+    needId: '',
+    note: '已电话联系企业，确认用款计划',
+    message: '建议优先申请钱塘E2E信用快贷',
+  };
+
+  await harness.scenario(S8, { dependsOn: [S3], diagnostics: () => events.report(['h5', 'bank', 'advisor8']) }, async ({ step, usePage }) => {
+    const h5 = entPage;
+    let bankPage = null;
+    let advisorPage = null;
+    let token = '';
+    let enterpriseId = '';
+
+    await step('the bank admin creates a product in 融资对接 → 金融产品 and publishes it (上架)', async () => {
+      const context = await newContext({ viewport: { width: 1366, height: 900 } });
+      bankPage = events.instrument(await context.newPage(), 'bank');
+      usePage(bankPage);
+      const page = bankPage;
+      await consoleSignIn(page, base, demo.users.bank_admin, demo.password);
+      await openFromMenu(page, '融资对接', '金融产品', '/admin/finance/products');
+      await page.getByRole('button', { name: /新建产品/ }).click();
+      const drawer = page.getByTestId('product-form').or(page.locator('.ant-drawer-content')).first();
+      await drawer.getByLabel('产品名称').fill(finance.productName);
+      await pickOption(page, drawer.getByRole('combobox', { name: '产品类型' }), /^信用贷款$/);
+      await drawer.getByLabel('最低额度（万元）').fill('10');
+      await drawer.getByLabel('最高额度（万元）').fill('500');
+      await drawer.getByLabel('最短期限（个月）').fill('6');
+      await drawer.getByLabel('最长期限（个月）').fill('36');
+      await drawer.getByLabel('最低年利率（%）').fill('3.45');
+      await drawer.getByLabel('最高年利率（%）').fill('5.8');
+      await drawer.getByRole('checkbox', { name: '信用', exact: true }).check();
+      await drawer.getByRole('checkbox', { name: '先息后本', exact: true }).check();
+      await drawer.getByLabel('承诺办结时限（工作日）').fill('3');
+      const created = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/api/v1/products');
+      await page.getByRole('button', { name: /保\s*存/ }).click();
+      const response = await created;
+      const body = await response.json().catch(() => null);
+      assert(response.status() === 201 && body?.data?.status === 'draft', `POST /api/v1/products answered ${response.status()} ${JSON.stringify(body)}`);
+      finance.productId = String(body.data.id);
+      assert(body.data.amountMinFen === 10_000_000 && body.data.rateMinBp === 345, `the form sent ${body.data.amountMinFen} fen and ${body.data.rateMinBp} bp`);
+      await page.waitForURL((url) => url.pathname === `/admin/finance/products/${finance.productId}`);
+      await page.getByTestId('product-move-published').click();
+      const moved = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === `/api/v1/products/${finance.productId}/status`);
+      await page.getByRole('button', { name: '确认上架' }).click();
+      const move = await moved;
+      assert(move.status() === 200, `POST …/status answered ${move.status()}`);
+      await expectText(page.getByTestId('product-status'), '已上架', 'the product status');
+      // A second product the firm cannot yet meet (50 years established): the near miss.
+      const near = await pageApi(page, '/api/v1/products', {
+        method: 'POST',
+        json: {
+          terms: {
+            name: finance.nearName,
+            type: 'credit',
+            amountMinFen: 100_000_00,
+            amountMaxFen: 5_000_000_00,
+            termMinMonths: 6,
+            termMaxMonths: 36,
+            rateMinBp: 320,
+            rateMaxBp: 500,
+            guaranteeMethods: ['credit'],
+            repaymentMethods: ['interest_first'],
+            turnaroundDays: 5,
+            criteria: { minYearsEstablished: 50 },
+          },
+        },
+      });
+      assert(near.status === 201, `POST /api/v1/products (near miss) answered ${near.status} ${JSON.stringify(near.body)}`);
+      finance.nearId = String(near.body.data.id);
+      const published = await pageApi(page, `/api/v1/products/${finance.nearId}/status`, { method: 'POST', json: { to: 'published' } });
+      assert(published.status === 200, `publishing the near-miss product answered ${published.status}`);
+      return `product ${finance.productId} published; near-miss product ${finance.nearId}`;
+    });
+
+    await step('in /h5 the firm opens 发布融资需求: one screen, prefilled; 提交 files one need', async () => {
+      usePage(h5);
+      token = await h5Token(h5);
+      const me = await pageApi(h5, '/api/v1/auth/me', { bearer: token });
+      const bound = (me.body?.data?.enterprises ?? []).find((e) => e.uscc === ent.uscc);
+      assert(bound, `the H5 user is not a member of ${ent.name}: ${JSON.stringify(me.body?.data?.enterprises)}`);
+      enterpriseId = bound.id;
+      await openH5(h5, base, `${H5_NEED_FORM}?enterpriseId=${enterpriseId}`);
+      await expectText(visible(h5.getByTestId('need-firm-name')), ent.name, 'the firm on the need form');
+      const amount = h5Input(h5, 'need-amount', 'amount');
+      await amount.fill('100');
+      const posted = h5.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === `/api/v1/me/enterprises/${enterpriseId}/needs`);
+      await visible(h5.getByTestId('need-submit')).click();
+      const response = await posted;
+      const body = await response.json().catch(() => null);
+      assert(response.status() === 201 && body?.data?.status === 'reviewing', `POST …/needs answered ${response.status()} ${JSON.stringify(body)}`);
+      assert(response.request().headers()['idempotency-key'], 'the need was sent without an Idempotency-Key');
+      finance.needId = String(body.data.id);
+      assert(body.data.amountFen === 100_000_000, `the need asks for ${body.data.amountFen} fen`);
+      await h5.waitForURL((url) => url.hash.startsWith(H5_NEED));
+      await expectText(visible(h5.getByTestId('need-status')), '顾问复核中', 'the need status');
+      return `need ${finance.needId}, advisor ${body.data.advisorName}`;
+    });
+
+    await step('the advisor opens 融资需求 → the need: the product matched with its reasons, the near miss with its advice', async () => {
+      const context = await newContext({ viewport: { width: 1366, height: 900 } });
+      advisorPage = events.instrument(await context.newPage(), 'advisor8');
+      usePage(advisorPage);
+      const page = advisorPage;
+      await consoleSignIn(page, base, demo.users.advisor, demo.password);
+      await openFromMenu(page, '融资对接', '融资需求', '/admin/finance/needs');
+      const link = page.locator(`a[href$="/finance/needs/${finance.needId}"]`).first();
+      await link.waitFor();
+      await link.click();
+      await page.waitForURL((url) => url.pathname === `/admin/finance/needs/${finance.needId}`);
+      // Matching runs on the worker: the page polls until it has run.
+      const card = page.getByTestId(`match-${finance.productId}`);
+      await card.waitFor({ timeout: Math.max(STEP_TIMEOUT_MS, 60_000) });
+      await expectText(card, finance.productName, 'the matched product');
+      const checks = await card.getByTestId('match-check').allTextContents();
+      assert(checks.length > 0 && checks.every((t) => t.includes('✓')), `the match's checks read ${JSON.stringify(checks)}`);
+      const near = page.getByTestId(`near-miss-${finance.nearId}`);
+      await expectText(near, '成立满 50 年后', 'the near miss advice');
+      return `checks: ${checks.slice(0, 3).join(' | ')}`;
+    });
+
+    await step('the advisor logs a call (添加记录) and releases the recommendation (发布推荐)', async () => {
+      const page = advisorPage;
+      const form = page.getByTestId('note-form');
+      await pickOption(page, form.getByRole('combobox', { name: '联系方式' }), /^电话$/);
+      await form.getByLabel('联系结果').fill(finance.note);
+      const noted = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === `/api/v1/needs/${finance.needId}/notes`);
+      await form.getByRole('button', { name: /添加记录/ }).click();
+      const note = await noted;
+      assert(note.status() === 201, `POST …/notes answered ${note.status()}`);
+      await expectText(page.getByTestId('need-notes'), finance.note, 'the contact log');
+      await page.getByTestId('release-need').click();
+      const dialog = page.getByRole('dialog', { name: '发布推荐' });
+      await dialog.waitFor();
+      await dialog.getByRole('textbox').first().fill(finance.message);
+      const released = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === `/api/v1/needs/${finance.needId}/release`);
+      await dialog.getByRole('button', { name: /确认发布/ }).click();
+      const response = await released;
+      const body = await response.json().catch(() => null);
+      assert(response.status() === 200 && body?.data?.status === 'released', `POST …/release answered ${response.status()} ${JSON.stringify(body)}`);
+    });
+
+    await step('back in /h5 the firm sees the recommended product with its reasons and the near miss with its advice', async () => {
+      usePage(h5);
+      await openH5(h5, base, `${H5_NEED}?id=${finance.needId}&enterpriseId=${enterpriseId}`);
+      await expectText(visible(h5.getByTestId('need-status')), '已推荐', 'the need status');
+      await expectText(visible(h5.getByTestId('need-release-message')), finance.message, "the advisor's message");
+      const rec = visible(h5.getByTestId(`rec-${finance.productId}`));
+      await expectText(rec, finance.productName, 'the recommended product');
+      await expectText(rec, '✓', 'the reasons of the recommendation');
+      const near = visible(h5.getByTestId(`near-${finance.nearId}`));
+      await expectText(near, '成立满 50 年后', 'the near-miss advice');
+      await near.scrollIntoViewIfNeeded();
+      const messages = await eventually(
+        async () => {
+          const api = await pageApi(h5, '/api/v1/messages?current=1&pageSize=20', { bearer: token });
+          const match = (api.body?.data?.list ?? []).map((m) => m.title).find((t) => t.includes('推荐了'));
+          if (!match) throw new Error('no recommendation message yet');
+          return match;
+        },
+        { interval: 1_000, message: 'the message that the advisor recommended products' },
+      );
+      return `message: ${messages}`;
+    });
+  });
+
   return { events };
 }
 
-module.exports = { runScenarios, SCENARIO_COUNT: 7 };
+module.exports = { runScenarios, SCENARIO_COUNT: 8 };

@@ -55,7 +55,8 @@ export const DISPUTE_REASON_MAX = 500
 
 // ---- navigation -------------------------------------------------------------------------------------------------
 
-const withParams = (page: string, params: Record<string, string | undefined>) => {
+/** A page path with its query; empty values are left out. */
+export const withParams = (page: string, params: Record<string, string | undefined>) => {
   const query = Object.entries(params)
     .filter((entry): entry is [string, string] => Boolean(entry[1]))
     .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)

@@ -1,6 +1,6 @@
 import type { TGuaranteeMethod, TNeedPurpose, TNeedStatus, TNeedUrgency } from '@xyd/shared'
 import { ApiError } from '@xyd/shared'
-import type { Tone } from './credit'
+import { withParams, type Tone } from './credit'
 import {
   closeMyNeed,
   getMyNeed,
@@ -37,13 +37,6 @@ export const NEED_FORM_PAGE = '/subpackages/finance/need-form/index'
 export const MY_NEEDS_PAGE = '/subpackages/finance/needs/index'
 export const NEED_PAGE = '/subpackages/finance/need/index'
 
-const withParams = (page: string, params: Record<string, string | undefined>) => {
-  const query = Object.entries(params)
-    .filter((entry): entry is [string, string] => Boolean(entry[1]))
-    .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
-    .join('&')
-  return query ? `${page}?${query}` : page
-}
 
 export const productUrl = (productId: string) => withParams(PRODUCT_PAGE, { id: productId })
 /** Without an enterprise the pages use the user's first one; with a need id the form edits that need. */
