@@ -14,7 +14,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { addDays, canonicalCreditContent, normaliseCreditRow, shanghaiDate, type PageResult, type TCreditCategory, type TDataSourceWithSecret, type TOrganisation } from '@xyd/shared';
+import { ZProductTerms, addDays, canonicalCreditContent, normaliseCreditRow, shanghaiDate, type PageResult, type TCreditCategory, type TDataSourceWithSecret, type TOrganisation } from '@xyd/shared';
 import { CREDIT_RECORD_COLUMNS } from '../../server/src/modules/credit-data/ingest';
 import { recomputeAll, RECOMPUTE_BATCH } from '../../server/src/modules/credit-engine/jobs';
 import { Enterprise } from '../../server/src/modules/enterprises/models';
@@ -24,6 +24,9 @@ import { industryByCode } from '@xyd/shared';
 import { ConsoleApi, SourceSender } from '../../server/src/seed/load-world';
 import { lastCompleteMonth, resolveWorld, worldRows, type World } from '../../server/src/seed/world';
 import { DEMO_PASSWORD, startTestServer, type TestServer } from '../server/helpers';
+import { AdminUser, Organisation } from '../../server/src/modules/identity/models';
+import { FinancingNeed, Product, ProductRevision } from '../../server/src/modules/matching/models';
+import { rematchProductBatch } from '../../server/src/modules/matching/run';
 import { benchPureScoring } from './credit-score';
 import type { IngestFigure } from './ingest';
 
@@ -216,6 +219,8 @@ export async function benchCredit(log: (line: string) => void = (line) => consol
       };
     }
 
+    figures['re-match needs after a product edit (worker path)'] = await benchRematch(server, [...ids.values()], baseline, log);
+
     // A 10,000-row batch of penalties, pushed by a data source while a worker runs on its schedule.
     const listener = http.createServer(server.callback).listen(0, '127.0.0.1');
     await once(listener, 'listening');
@@ -262,6 +267,104 @@ export async function benchCredit(log: (line: string) => void = (line) => consol
     await server.close();
   }
   return figures;
+}
+
+/**
+ * `matching.rematch-product`'s loop over one open need per firm after a product edit: each batch of 200 needs reads
+ * its firms' rows and records, scores them for their profile, evaluates the product and writes the changed rows.
+ * Baseline: the raw read of the same firms' rows and records (the recompute's baseline), in firms/s.
+ */
+async function benchRematch(server: TestServer, enterpriseIds: string[], rawFirmsPerSecond: number, log: (line: string) => void): Promise<IngestFigure> {
+  const count = Math.min(enterpriseIds.length, Number(process.env.BENCH_REMATCH_NEEDS ?? 20_000));
+  const now = new Date();
+  const today = shanghaiDate(now);
+  const advisor = await AdminUser.findOne({ where: { username: 'advisor' } });
+  for (let i = 0; i < count; i += 1000) {
+    await FinancingNeed.bulkCreate(
+      enterpriseIds.slice(i, Math.min(count, i + 1000)).map((enterpriseId, j) => ({
+        id: newId(),
+        enterpriseId,
+        regionCode: '330106',
+        submittedBy: advisor!.id,
+        amountFen: (50 + ((i + j) % 10) * 50) * 1_000_000,
+        termMonths: 12,
+        purpose: 'working_capital' as const,
+        guaranteeMethods: 'credit',
+        maxRateBp: 600,
+        urgency: 'month' as const,
+        note: '',
+        status: 'reviewing' as const,
+        advisorId: advisor!.id,
+        assignedAt: now,
+        submittedAt: now,
+        updatedAt: now,
+        clockFrom: today,
+        dueOn: addDays(today, 5),
+        dueConfirmed: true,
+        matchedAt: now,
+        version: 1,
+      })),
+    );
+  }
+  const org = await Organisation.findOne({ where: { name: '钱塘农村商业银行' } });
+  const terms = ZProductTerms.parse({
+    name: 'bench 信用贷',
+    type: 'credit',
+    amountMinFen: 10_000_000,
+    amountMaxFen: 300_000_000,
+    termMinMonths: 6,
+    termMaxMonths: 36,
+    rateMinBp: 380,
+    rateMaxBp: 560,
+    guaranteeMethods: ['credit'],
+    repaymentMethods: ['interest_first'],
+    turnaroundDays: 5,
+    criteria: { regionCodes: ['330000'], minRating: 'BBB', penaltyLimit: { maxSeverity: 'general', months: 24 } },
+  });
+  const productId = newId();
+  const revisionId = newId();
+  await ProductRevision.create({ id: revisionId, productId, revision: 1, terms: JSON.stringify(terms), wasPublished: true, createdBy: advisor!.id, createdByName: 'bench', createdAt: now });
+  await Product.create({
+    id: productId,
+    institutionId: org!.id,
+    status: 'published',
+    revision: 1,
+    revisionId,
+    name: terms.name,
+    type: terms.type,
+    amountMinFen: terms.amountMinFen,
+    amountMaxFen: terms.amountMaxFen,
+    termMinMonths: terms.termMinMonths,
+    termMaxMonths: terms.termMaxMonths,
+    rateMinBp: terms.rateMinBp,
+    guaranteeMethods: 'credit',
+    publishedAt: now,
+    createdBy: advisor!.id,
+    createdAt: now,
+    updatedAt: now,
+  });
+  const t0 = process.hrtime.bigint();
+  let cursor: string | null = null;
+  let needs = 0;
+  let fits = 0;
+  for (;;) {
+    const batch = await rematchProductBatch(server.app, productId, cursor);
+    if (batch.lastId === null) break;
+    cursor = batch.lastId;
+    needs += batch.needs;
+    fits += batch.newFits;
+  }
+  const perSecond = needs / (Number(process.hrtime.bigint() - t0) / 1e9);
+  log(`re-match bench: ${needs} needs, ${fits} new fits`);
+  return {
+    value: Math.round(perSecond),
+    unit: 'needs/s',
+    baseline: Math.round(rawFirmsPerSecond),
+    baselineName: 'raw read of the same firms’ rows and records (firms/s)',
+    ratio: Number((perSecond / rawFirmsPerSecond).toFixed(3)),
+    needs,
+    newFits: fits,
+  };
 }
 
 export function creditTable(figures: Record<string, IngestFigure>): string[] {

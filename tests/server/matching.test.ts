@@ -387,6 +387,32 @@ describe('needs (融资需求), matching and review', () => {
     expect(mine.recommendations.find((m: { productId: string }) => m.productId === small.id)).toMatchObject({ isNew: true });
   });
 
+  it('keeps a reviewed product with its new outcome after an edit, and drops a pending one that no longer shows', async () => {
+    const rematch = async (productId: string) => {
+      let cursor: string | null = null;
+      for (;;) {
+        const batch = await rematchProductBatch(server.app, productId, cursor);
+        if (batch.lastId === null) return;
+        cursor = batch.lastId;
+      }
+    };
+    for (const [product, name] of [
+      [fit, '科创快贷（限宁波）'],
+      [small, '小额周转贷（限宁波）'],
+    ] as const) {
+      const current = (await bankAdmin.get(`/api/v1/products/${product.id}`)).body.data;
+      const moved = await bankAdmin.put(`/api/v1/products/${product.id}`).send({ terms: terms({ name }, { regionCodes: ['330200'] }), baseRevision: current.revision });
+      expect(moved.status).toBe(200);
+      await rematch(product.id);
+    }
+    const confirmed = await NeedMatch.findOne({ where: { needId, productId: fit.id } });
+    expect(confirmed).toMatchObject({ review: 'confirmed', fits: false });
+    expect(JSON.parse(confirmed!.outcome).failed).toEqual(['region']);
+    expect(await NeedMatch.findOne({ where: { needId, productId: small.id } })).toBeNull();
+    const need = await FinancingNeed.findByPk(needId);
+    expect(need!.fitCount).toBe(await NeedMatch.count({ where: { needId, fits: true } }));
+  });
+
   it('puts a need no advisor covers in the platform queue; the admin assigns a covering advisor only', async () => {
     const nbAdvisor = (await AdminUser.findOne({ where: { username: 'advisor_nb' } }))!;
     await AdminUser.update({ disabled: true }, { where: { id: nbAdvisor.id } });

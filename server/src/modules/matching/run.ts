@@ -13,6 +13,7 @@ import {
 import type { AppContext } from '../../context';
 import { clock } from '../../lib/clock';
 import { newId } from '../../lib/ids';
+import { insertRows } from '../../db';
 import { membersOf } from '../enterprises/repository';
 import { enqueueNotifications, type Notification } from '../notifications/service';
 import { FinancingNeed, NeedMatch } from './models';
@@ -43,17 +44,9 @@ interface Outcome {
   outcome: TMatchOutcome;
 }
 
-/** Upserts the outcomes of one need and removes the pending rows of products in `scope` that no longer show. */
-async function writeOutcomes(
-  t: Transaction,
-  need: FinancingNeed,
-  outcomes: readonly Outcome[],
-  scope: { productIds: readonly string[] } | 'all',
-): Promise<string[]> {
-  const existing = await NeedMatch.findAll({
-    where: scope === 'all' ? { needId: need.id } : { needId: need.id, productId: scope.productIds as string[] },
-    transaction: t,
-  });
+/** Upserts the outcomes of one need and removes its pending rows of products that no longer show. */
+async function writeOutcomes(t: Transaction, need: FinancingNeed, outcomes: readonly Outcome[]): Promise<string[]> {
+  const existing = await NeedMatch.findAll({ where: { needId: need.id }, transaction: t });
   const byProduct = new Map(existing.map((m) => [m.productId, m]));
   const now = clock.now();
   const newFits: string[] = [];
@@ -138,7 +131,7 @@ export async function matchNeedNow(app: AppContext, needId: string): Promise<{ f
   await app.db.transaction(async (t) => {
     const fresh = await FinancingNeed.findByPk(need.id, { transaction: t });
     if (!fresh || fresh.status === 'closed') return;
-    const newFits = await writeOutcomes(t, fresh, outcomes, 'all');
+    const newFits = await writeOutcomes(t, fresh, outcomes);
     await refreshCounts(t, fresh.id);
     await tellOfNewFits(t, fresh, fresh.matchedAt ? newFits.length : 0);
   });
@@ -159,21 +152,121 @@ export async function rematchProductBatch(app: AppContext, productId: string, af
   });
   if (needs.length === 0) return { lastId: null, needs: 0, newFits: 0 };
   const state = await productState(productId);
-  const product = state?.status === 'published' ? (await matchProductsByRevision([state.revisionId])).get(state.revisionId) ?? null : null;
+  const product = state?.status === 'published' ? ((await matchProductsByRevision([state.revisionId])).get(state.revisionId) ?? null) : null;
   const asOf = shanghaiDate(clock.now());
   const profiles: Map<string, TMatchProfile> = product ? await matchProfiles(app, needs.map((n) => n.enterpriseId), asOf) : new Map();
-  let newFits = 0;
-  await app.db.transaction(async (t) => {
+  const outcomes = new Map<string, TMatchOutcome>();
+  if (product) {
     for (const need of needs) {
       const profile = profiles.get(need.enterpriseId);
-      const outcome = product && profile ? evaluateProduct(profile, matchNeedOf(need), product, { asOf }) : null;
-      const show = outcome !== null && (outcome.fits || isNearMiss(outcome));
-      const found = await writeOutcomes(t, need, show ? [{ product: product!, outcome: outcome! }] : [], { productIds: [productId] });
-      await refreshCounts(t, need.id);
-      await tellOfNewFits(t, need, found.length);
-      newFits += found.length;
+      if (profile) outcomes.set(need.id, evaluateProduct(profile, matchNeedOf(need), product, { asOf }));
     }
+  }
+  let newFits = 0;
+  await app.db.transaction(async (t) => {
+    newFits = await writeProductOutcomes(app, t, needs, productId, product, outcomes);
   });
   return { lastId: needs[needs.length - 1].id, needs: needs.length, newFits };
+}
+
+/**
+ * One product's outcomes for a batch of needs, in a few statements: the existing rows read at once, new rows inserted
+ * together, stale pending rows deleted together; only rows that exist are updated one by one. A reviewed or added row
+ * keeps its review and takes the current outcome; with the product gone it keeps the outcome it had.
+ */
+async function writeProductOutcomes(
+  app: AppContext,
+  t: Transaction,
+  needs: readonly FinancingNeed[],
+  productId: string,
+  product: TMatchProduct | null,
+  outcomes: ReadonlyMap<string, TMatchOutcome>,
+): Promise<number> {
+  const existing = await NeedMatch.findAll({ where: { needId: needs.map((n) => n.id), productId }, transaction: t });
+  const rowOf = new Map(existing.map((m) => [m.needId, m]));
+  const now = clock.now();
+  const inserts: unknown[][] = [];
+  const stale: string[] = [];
+  const changedFits = new Set<string>();
+  const found = new Map<string, number>();
+  for (const need of needs) {
+    const outcome = outcomes.get(need.id) ?? null;
+    const row = rowOf.get(need.id);
+    const shown = outcome !== null && (outcome.fits || isNearMiss(outcome));
+    const kept = row !== undefined && (row.review !== 'pending' || row.addedByAdvisor);
+    if (outcome && product && (shown || kept)) {
+      const becameFit = outcome.fits && !row?.fits;
+      if (becameFit) found.set(need.id, 1);
+      if (outcome.fits !== Boolean(row?.fits)) changedFits.add(need.id);
+      const isNew = becameFit && need.status === 'released';
+      if (row) {
+        await NeedMatch.update(
+          { revisionId: product.revisionId, fits: outcome.fits, nearMiss: isNearMiss(outcome), score: outcome.score, outcome: JSON.stringify(outcome), matchedAt: now, ...(isNew ? { isNew: true } : {}) },
+          { where: { id: row.id }, transaction: t },
+        );
+      } else {
+        // Booleans as 1/0: bind parameters reach both drivers as numbers.
+        inserts.push([newId(), need.id, productId, product.revisionId, outcome.fits ? 1 : 0, isNearMiss(outcome) ? 1 : 0, outcome.score, JSON.stringify(outcome), 'pending', 0, isNew ? 1 : 0, now]);
+      }
+    } else if (row && !kept) {
+      stale.push(row.id);
+      if (row.fits) changedFits.add(need.id);
+    }
+  }
+  if (inserts.length > 0) {
+    await insertRows(
+      app.db.sequelize,
+      'need_matches',
+      ['id', 'need_id', 'product_id', 'revision_id', 'fits', 'near_miss', 'score', 'outcome', 'review', 'added_by_advisor', 'is_new', 'matched_at'],
+      inserts,
+      t,
+    );
+  }
+  if (stale.length > 0) await NeedMatch.destroy({ where: { id: stale }, transaction: t });
+  if (changedFits.size > 0) {
+    const counts = (await NeedMatch.findAll({
+      where: { needId: [...changedFits], fits: true },
+      attributes: ['needId', [NeedMatch.sequelize!.fn('COUNT', NeedMatch.sequelize!.col('id')), 'n']],
+      group: ['needId'],
+      raw: true,
+      transaction: t,
+    })) as unknown as Array<{ needId: unknown; n: unknown }>;
+    const countOf = new Map(counts.map((c) => [String(c.needId), Number(c.n)]));
+    for (const needId of changedFits) await FinancingNeed.update({ fitCount: countOf.get(needId) ?? 0 }, { where: { id: needId }, transaction: t });
+  }
+  await tellOfNewFitsBatch(t, needs.filter((n) => found.has(n.id)));
+  return found.size;
+}
+
+/** The firms of released needs hear of their new fit; the advisors of needs under review, once matched, do. */
+async function tellOfNewFitsBatch(t: Transaction, needs: readonly FinancingNeed[]): Promise<void> {
+  if (needs.length === 0) return;
+  const released = needs.filter((n) => n.status === 'released');
+  const members = released.length > 0 ? await membersOf([...new Set(released.map((n) => n.enterpriseId))], t) : [];
+  const notices: Notification[] = [];
+  for (const need of needs) {
+    if (need.status === 'released') {
+      for (const member of members.filter((m) => m.enterpriseId === need.enterpriseId)) {
+        notices.push({
+          recipientKind: 'wechat',
+          recipientId: member.wechatUserId,
+          templateKey: 'need_recommendation',
+          title: '有新的匹配产品',
+          body: '您的融资需求有 1 款新匹配的金融产品，点击查看产品及匹配理由。',
+          link: `/subpackages/finance/need/index?id=${need.id}`,
+        });
+      }
+    } else if (need.advisorId && need.matchedAt) {
+      notices.push({
+        recipientKind: 'admin',
+        recipientId: need.advisorId,
+        templateKey: 'need_review',
+        title: '待复核需求有新的匹配产品',
+        body: '一笔待复核的融资需求新增 1 款匹配产品，请在复核时一并确认。',
+        link: `/finance/needs/${need.id}`,
+      });
+    }
+  }
+  if (notices.length > 0) await enqueueNotifications(t, notices);
 }
 
