@@ -82,32 +82,6 @@ async function refreshCounts(t: Transaction, needId: string): Promise<void> {
   await FinancingNeed.update({ fitCount, matchedAt: clock.now() }, { where: { id: needId }, transaction: t });
 }
 
-async function tellOfNewFits(t: Transaction, need: FinancingNeed, count: number): Promise<void> {
-  if (count === 0) return;
-  const notices: Notification[] = [];
-  if (need.status === 'released') {
-    for (const member of await membersOf([need.enterpriseId], t)) {
-      notices.push({
-        recipientKind: 'wechat',
-        recipientId: member.wechatUserId,
-        templateKey: 'need_recommendation',
-        title: '有新的匹配产品',
-        body: `您的融资需求有 ${count} 款新匹配的金融产品，点击查看产品及匹配理由。`,
-        link: `/subpackages/finance/need/index?id=${need.id}`,
-      });
-    }
-  } else if (need.advisorId && need.matchedAt) {
-    notices.push({
-      recipientKind: 'admin',
-      recipientId: need.advisorId,
-      templateKey: 'need_review',
-      title: '待复核需求有新的匹配产品',
-      body: `一笔待复核的融资需求新增 ${count} 款匹配产品，请在复核时一并确认。`,
-      link: `/finance/needs/${need.id}`,
-    });
-  }
-  if (notices.length > 0) await enqueueNotifications(t, notices);
-}
 
 /** Matches one need against the whole published catalogue. Closed needs are left as they are. */
 export async function matchNeedNow(app: AppContext, needId: string): Promise<{ fits: number; nearMisses: number } | null> {
@@ -133,7 +107,7 @@ export async function matchNeedNow(app: AppContext, needId: string): Promise<{ f
     if (!fresh || fresh.status === 'closed') return;
     const newFits = await writeOutcomes(t, fresh, outcomes);
     await refreshCounts(t, fresh.id);
-    await tellOfNewFits(t, fresh, fresh.matchedAt ? newFits.length : 0);
+    if (fresh.matchedAt && newFits.length > 0) await tellOfNewFits(t, [{ need: fresh, count: newFits.length }]);
   });
   return { fits: result.fitCount, nearMisses: result.nearMisses.length };
 }
@@ -234,17 +208,17 @@ async function writeProductOutcomes(
     const countOf = new Map(counts.map((c) => [String(c.needId), Number(c.n)]));
     for (const needId of changedFits) await FinancingNeed.update({ fitCount: countOf.get(needId) ?? 0 }, { where: { id: needId }, transaction: t });
   }
-  await tellOfNewFitsBatch(t, needs.filter((n) => found.has(n.id)));
+  await tellOfNewFits(t, needs.filter((n) => found.has(n.id)).map((need) => ({ need, count: 1 })));
   return found.size;
 }
 
-/** The firms of released needs hear of their new fit; the advisors of needs under review, once matched, do. */
-async function tellOfNewFitsBatch(t: Transaction, needs: readonly FinancingNeed[]): Promise<void> {
-  if (needs.length === 0) return;
-  const released = needs.filter((n) => n.status === 'released');
-  const members = released.length > 0 ? await membersOf([...new Set(released.map((n) => n.enterpriseId))], t) : [];
+/** The firms of released needs hear of their new fits; the advisors of needs under review, once matched, do. */
+async function tellOfNewFits(t: Transaction, found: ReadonlyArray<{ need: FinancingNeed; count: number }>): Promise<void> {
+  if (found.length === 0) return;
+  const released = found.filter((f) => f.need.status === 'released').map((f) => f.need.enterpriseId);
+  const members = released.length > 0 ? await membersOf([...new Set(released)], t) : [];
   const notices: Notification[] = [];
-  for (const need of needs) {
+  for (const { need, count } of found) {
     if (need.status === 'released') {
       for (const member of members.filter((m) => m.enterpriseId === need.enterpriseId)) {
         notices.push({
@@ -252,7 +226,7 @@ async function tellOfNewFitsBatch(t: Transaction, needs: readonly FinancingNeed[
           recipientId: member.wechatUserId,
           templateKey: 'need_recommendation',
           title: '有新的匹配产品',
-          body: '您的融资需求有 1 款新匹配的金融产品，点击查看产品及匹配理由。',
+          body: `您的融资需求有 ${count} 款新匹配的金融产品，点击查看产品及匹配理由。`,
           link: `/subpackages/finance/need/index?id=${need.id}`,
         });
       }
@@ -262,7 +236,7 @@ async function tellOfNewFitsBatch(t: Transaction, needs: readonly FinancingNeed[
         recipientId: need.advisorId,
         templateKey: 'need_review',
         title: '待复核需求有新的匹配产品',
-        body: '一笔待复核的融资需求新增 1 款匹配产品，请在复核时一并确认。',
+        body: `一笔待复核的融资需求新增 ${count} 款匹配产品，请在复核时一并确认。`,
         link: `/finance/needs/${need.id}`,
       });
     }
