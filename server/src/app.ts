@@ -30,8 +30,10 @@ import { dataSourceCaller } from './modules/credit-data/sources';
 import './modules/credit-data/jobs';
 import './modules/credit-engine/jobs';
 import './modules/matching/jobs';
+import './modules/financing/jobs';
 import { creditEngineRoutes } from './modules/credit-engine/routes';
 import { matchingRoutes } from './modules/matching/routes';
+import { financingRoutes } from './modules/financing/routes';
 import { calendarRoutes } from './modules/calendar/routes';
 import { apiClientCaller } from './modules/api-clients/service';
 import { isSignedRequest } from './modules/api-clients/signature';
@@ -121,6 +123,7 @@ export function buildApp(app: AppContext, options: BuildOptions = {}): { koa: Ko
     ...creditDataRoutes(app),
     ...creditEngineRoutes(app),
     ...matchingRoutes(app),
+    ...financingRoutes(app),
     ...calendarRoutes(app),
   );
   // POST /audit-logs/verify asks the worker for a run; the request itself never walks the chain.

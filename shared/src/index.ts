@@ -20,7 +20,7 @@ export * from './industry';
 export * from './credit-data';
 export * from './credit-engine';
 export * from './matching';
-export * from './applications/states';
+export * from './applications';
 
 // Default zod messages in Simplified Chinese for every app that validates with these schemas.
 import { config, locales } from 'zod';

@@ -15,7 +15,13 @@ import { isSignedRequest, verifySignedRequest, type SignedCaller } from '../modu
 import { callersOf, type RequestMeta, type RouteSpec, type UploadedPart } from './route';
 
 export function requestMeta(ctx: Koa.Context): RequestMeta {
-  return { ip: ctx.ip || null, requestId: String(ctx.state.requestId ?? ''), userAgent: ctx.get('user-agent') || null };
+  return { ip: ctx.ip || null, requestId: String(ctx.state.requestId ?? ''), userAgent: ctx.get('user-agent') || null, page: pageOf(ctx) };
+}
+
+/** The console page a call came from (the console sends `X-Console-Page`), else the API path; at most 200 characters. */
+function pageOf(ctx: Koa.Context): string {
+  const page = ctx.get('x-console-page');
+  return (page && /^\/[\w\-/.?=&%]{0,199}$/.test(page) ? page : ctx.path).slice(0, 200);
 }
 
 function fieldErrors(error: z.ZodError, location: string): TFieldError[] {

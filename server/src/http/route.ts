@@ -34,6 +34,8 @@ export interface RequestMeta {
   ip: string | null;
   requestId: string;
   userAgent: string | null;
+  /** The console page the call came from (its `X-Console-Page` header), else the API path: for the data access log. */
+  page?: string;
 }
 
 /**

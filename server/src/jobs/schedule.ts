@@ -33,6 +33,8 @@ export function recurringJobs(config: AppConfig): RecurringJob[] {
     { type: 'credit.score-changes', everyMs: config.credit.scoreIntervalMs },
     { type: 'credit.recompute-daily', cron: '10 2 * * *', maxAttempts: 3 },
     { type: 'matching.need-clocks', cron: '*/5 * * * *' },
+    { type: 'financing.sla-clocks', cron: '*/5 * * * *' },
+    { type: 'financing.loan-figures', cron: '20 0 * * *' },
   ];
 }
 

@@ -84,8 +84,9 @@ export async function withIdempotency(
       return result;
     });
   } catch (error) {
-    // A concurrent request with the same key committed first: its change stands, this one rolled back.
-    if (error instanceof UniqueConstraintError) {
+    // A concurrent request with the same key committed first: its change stands, this one rolled back (having met
+    // either the key's unique index or one of the change's own, which a service may report as a conflict).
+    if (error instanceof UniqueConstraintError || error instanceof ConflictError) {
       const winner = await live();
       if (winner) return replay(winner);
     }

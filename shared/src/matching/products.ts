@@ -73,7 +73,9 @@ export const ZProductTerms = z.object({
   repaymentMethods: z.array(z.enum(REPAYMENT_METHODS)).min(1, '请至少选择一种还款方式'),
   criteria: ZProductCriteria,
   requiredDocuments: z.array(z.string().trim().min(1, '材料名称不能为空').max(50, '材料名称最多 50 个字')).max(20, '申请材料最多 20 项').default([]),
-  /** Working days the institution promises from application to decision. */
+  /** Working days the institution has to accept an application (受理时限). */
+  acceptDays: z.number().int('受理时限应为整数个工作日').min(1, '受理时限至少 1 个工作日').max(30, '受理时限不能超过 30 个工作日').default(3),
+  /** Working days the institution promises from acceptance to decision (办结时限). */
   turnaroundDays: z.number().int('承诺办结时限应为整数个工作日').min(1, '承诺办结时限至少 1 个工作日').max(60, '承诺办结时限不能超过 60 个工作日'),
   /** Backed by a government policy (risk compensation, guarantee fund, interest subsidy): weighs in the soft score. */
   policySupport: z.boolean().default(false),

@@ -87,6 +87,14 @@ export function closeMyNeed(params: CloseMyNeedParams, options?: RequestOptions)
   return callApi<CloseMyNeedResult>(`/api/v1/me/enterprises/${encodeURIComponent(params.id)}/needs/${encodeURIComponent(params.needId)}/close`, { method: 'POST', ...options });
 }
 
+export type CommissionAgencyParams = operations['commissionAgency']['parameters']['path'];
+export type CommissionAgencyBody = NonNullable<operations['commissionAgency']['requestBody']>['content']['application/json'];
+export type CommissionAgencyResult = operations['commissionAgency']['responses'][201]['content']['application/json']['data'];
+/** 委托信用服务机构：机构在同一授权下查看本申请的数据（授权中写明该机构并通知企业） (`POST /api/v1/applications/{id}/agencies`) */
+export function commissionAgency(params: CommissionAgencyParams, body: CommissionAgencyBody, options?: RequestOptions): Promise<CommissionAgencyResult> {
+  return callApi<CommissionAgencyResult>(`/api/v1/applications/${encodeURIComponent(params.id)}/agencies`, { method: 'POST', data: body, ...options });
+}
+
 export type CompareScorecardParams = operations['compareScorecard']['parameters']['path'];
 export type CompareScorecardResult = operations['compareScorecard']['responses'][200]['content']['application/json']['data'];
 /** 候选版本与生效版本对比：评级迁移矩阵、PSI、按实际结果的 AUC 与 KS (`GET /api/v1/credit/scorecards/{id}/comparison`) */
@@ -99,6 +107,14 @@ export type ConfirmTotpEnrolmentResult = operations['confirmTotpEnrolment']['res
 /** 确认动态验证码绑定（其他会话随之结束） (`POST /api/v1/auth/totp/confirm`) */
 export function confirmTotpEnrolment(body: ConfirmTotpEnrolmentBody, options?: RequestOptions): Promise<ConfirmTotpEnrolmentResult> {
   return callApi<ConfirmTotpEnrolmentResult>('/api/v1/auth/totp/confirm', { method: 'POST', data: body, ...options });
+}
+
+export type ConsentToReferralParams = operations['consentToReferral']['parameters']['path'];
+export type ConsentToReferralBody = NonNullable<operations['consentToReferral']['requestBody']>['content']['application/json'];
+export type ConsentToReferralResult = operations['consentToReferral']['responses'][200]['content']['application/json']['data'];
+/** 申请未通过后，同意平台把本企业推荐给其他符合条件的产品 (`POST /api/v1/me/enterprises/{id}/applications/{applicationId}/referral`) */
+export function consentToReferral(params: ConsentToReferralParams, body: ConsentToReferralBody, options?: RequestOptions): Promise<ConsentToReferralResult> {
+  return callApi<ConsentToReferralResult>(`/api/v1/me/enterprises/${encodeURIComponent(params.id)}/applications/${encodeURIComponent(params.applicationId)}/referral`, { method: 'POST', data: body, ...options });
 }
 
 export type CreateAdminUserBody = NonNullable<operations['createAdminUser']['requestBody']>['content']['application/json'];
@@ -143,6 +159,12 @@ export function disableApiClient(params: DisableApiClientParams, options?: Reque
   return callApi<DisableApiClientResult>(`/api/v1/api-clients/${encodeURIComponent(params.id)}/disable`, { method: 'POST', ...options });
 }
 
+export type DownloadApplicationReportParams = operations['downloadApplicationReport']['parameters']['path'];
+/** 下载信用报告 PDF（带查看机构、用户与时间水印；记入访问日志） (`GET /api/v1/applications/{id}/report.pdf`) */
+export function downloadApplicationReportUrl(params: DownloadApplicationReportParams): string {
+  return `/api/v1/applications/${encodeURIComponent(params.id)}/report.pdf`;
+}
+
 export type DownloadCreditTemplateParams = operations['downloadCreditTemplate']['parameters']['path'] & NonNullable<operations['downloadCreditTemplate']['parameters']['query']>;
 /** 下载数据类别的导入模板（CSV 或 XLSX，含示例行与填写说明） (`GET /api/v1/credit-data/templates/{category}`) */
 export function downloadCreditTemplateUrl(params: DownloadCreditTemplateParams): string {
@@ -153,6 +175,20 @@ export type DownloadIngestBatchErrorsParams = operations['downloadIngestBatchErr
 /** 下载批次错误报告（CSV 或 XLSX：行号、字段、填写值、原因） (`GET /api/v1/ingest-batches/{id}/error-report`) */
 export function downloadIngestBatchErrorsUrl(params: DownloadIngestBatchErrorsParams): string {
   return urlWithQuery(`/api/v1/ingest-batches/${encodeURIComponent(params.id)}/error-report`, queryOf(params, ['id']));
+}
+
+export type GetApplicationParams = operations['getApplication']['parameters']['path'];
+export type GetApplicationResult = operations['getApplication']['responses'][200]['content']['application/json']['data'];
+/** 申请详情：时间线、授权、时限、批复、贷款与回访；可执行的操作 (`GET /api/v1/applications/{id}`) */
+export function getApplication(params: GetApplicationParams, options?: RequestOptions): Promise<GetApplicationResult> {
+  return callApi<GetApplicationResult>(`/api/v1/applications/${encodeURIComponent(params.id)}`, { method: 'GET', ...options });
+}
+
+export type GetApplicationReportParams = operations['getApplicationReport']['parameters']['path'];
+export type GetApplicationReportResult = operations['getApplicationReport']['responses'][200]['content']['application/json']['data'];
+/** 申请企业的信用报告（须有企业对本机构的有效“信用报告”授权；每次查看都记入访问日志） (`GET /api/v1/applications/{id}/report`) */
+export function getApplicationReport(params: GetApplicationReportParams, options?: RequestOptions): Promise<GetApplicationReportResult> {
+  return callApi<GetApplicationReportResult>(`/api/v1/applications/${encodeURIComponent(params.id)}/report`, { method: 'GET', ...options });
 }
 
 export type GetAuditVerificationResult = operations['getAuditVerification']['responses'][200]['content']['application/json']['data'];
@@ -227,6 +263,12 @@ export function getEnterpriseCreditSummary(params: GetEnterpriseCreditSummaryPar
   return callApi<GetEnterpriseCreditSummaryResult>(`/api/v1/enterprises/${encodeURIComponent(params.id)}/credit-records/summary`, { method: 'GET', ...options });
 }
 
+export type GetFinancingFiguresResult = operations['getFinancingFigures']['responses'][200]['content']['application/json']['data'];
+/** 各金融机构的申请、时限超时、放款、余额、不良、首贷户、信用贷款占比与回访满意度 (`GET /api/v1/financing/figures`) */
+export function getFinancingFigures(options?: RequestOptions): Promise<GetFinancingFiguresResult> {
+  return callApi<GetFinancingFiguresResult>('/api/v1/financing/figures', { method: 'GET', ...options });
+}
+
 export type GetHealthResult = operations['getHealth']['responses'][200]['content']['application/json']['data'];
 /** 健康检查：状态与所用数据库 (`GET /api/v1/health`) */
 export function getHealth(options?: RequestOptions): Promise<GetHealthResult> {
@@ -244,6 +286,20 @@ export type GetJobSummaryResult = operations['getJobSummary']['responses'][200][
 /** 后台任务队列概览（每类任务的各状态数量与计划） (`GET /api/v1/jobs/summary`) */
 export function getJobSummary(options?: RequestOptions): Promise<GetJobSummaryResult> {
   return callApi<GetJobSummaryResult>('/api/v1/jobs/summary', { method: 'GET', ...options });
+}
+
+export type GetLoanParams = operations['getLoan']['parameters']['path'];
+export type GetLoanResult = operations['getLoan']['responses'][200]['content']['application/json']['data'];
+/** 一笔贷款：还款计划、还款记录与派生指标 (`GET /api/v1/loans/{id}`) */
+export function getLoan(params: GetLoanParams, options?: RequestOptions): Promise<GetLoanResult> {
+  return callApi<GetLoanResult>(`/api/v1/loans/${encodeURIComponent(params.id)}`, { method: 'GET', ...options });
+}
+
+export type GetMyApplicationParams = operations['getMyApplication']['parameters']['path'];
+export type GetMyApplicationResult = operations['getMyApplication']['responses'][200]['content']['application/json']['data'];
+/** 本企业的一笔申请：进度时间线、授权、批复、放款与还款 (`GET /api/v1/me/enterprises/{id}/applications/{applicationId}`) */
+export function getMyApplication(params: GetMyApplicationParams, options?: RequestOptions): Promise<GetMyApplicationResult> {
+  return callApi<GetMyApplicationResult>(`/api/v1/me/enterprises/${encodeURIComponent(params.id)}/applications/${encodeURIComponent(params.applicationId)}`, { method: 'GET', ...options });
 }
 
 export type GetMyCreditHistoryParams = operations['getMyCreditHistory']['parameters']['path'] & NonNullable<operations['getMyCreditHistory']['parameters']['query']>;
@@ -342,6 +398,13 @@ export function ingestRecords(params: IngestRecordsParams, body?: IngestRecordsB
   return callApi<IngestRecordsResult>(`/api/v1/ingest/${encodeURIComponent(params.category)}`, { method: 'POST', params: queryOf(params, ['category']), data: body, ...options });
 }
 
+export type ListAccessLogParams = NonNullable<operations['listAccessLog']['parameters']['query']>;
+export type ListAccessLogResult = operations['listAccessLog']['responses'][200]['content']['application/json']['data'];
+/** 授权数据访问日志（平台管理员）：谁在何时以哪项授权查看了哪家企业的什么数据 (`GET /api/v1/access-log`) */
+export function listAccessLog(params: ListAccessLogParams = {}, options?: RequestOptions): Promise<ListAccessLogResult> {
+  return callApi<ListAccessLogResult>('/api/v1/access-log', { method: 'GET', params: params, ...options });
+}
+
 export type ListAdminUsersParams = NonNullable<operations['listAdminUsers']['parameters']['query']>;
 export type ListAdminUsersResult = operations['listAdminUsers']['responses'][200]['content']['application/json']['data'];
 /** 后台用户列表 (`GET /api/v1/admin-users`) */
@@ -349,11 +412,24 @@ export function listAdminUsers(params: ListAdminUsersParams = {}, options?: Requ
   return callApi<ListAdminUsersResult>('/api/v1/admin-users', { method: 'GET', params: params, ...options });
 }
 
+export type ListAgenciesResult = operations['listAgencies']['responses'][200]['content']['application/json']['data'];
+/** 可委托的信用服务机构 (`GET /api/v1/agencies`) */
+export function listAgencies(options?: RequestOptions): Promise<ListAgenciesResult> {
+  return callApi<ListAgenciesResult>('/api/v1/agencies', { method: 'GET', ...options });
+}
+
 export type ListApiClientsParams = NonNullable<operations['listApiClients']['parameters']['query']>;
 export type ListApiClientsResult = operations['listApiClients']['responses'][200]['content']['application/json']['data'];
 /** 本机构的接口客户端列表 (`GET /api/v1/api-clients`) */
 export function listApiClients(params: ListApiClientsParams = {}, options?: RequestOptions): Promise<ListApiClientsResult> {
   return callApi<ListApiClientsResult>('/api/v1/api-clients', { method: 'GET', params: params, ...options });
+}
+
+export type ListApplicationsParams = NonNullable<operations['listApplications']['parameters']['query']>;
+export type ListApplicationsResult = operations['listApplications']['responses'][200]['content']['application/json']['data'];
+/** 融资申请队列：金融机构看本机构的，信用服务机构看受托的，顾问与政府看本区域的；含受理与办结时限 (`GET /api/v1/applications`) */
+export function listApplications(params: ListApplicationsParams = {}, options?: RequestOptions): Promise<ListApplicationsResult> {
+  return callApi<ListApplicationsResult>('/api/v1/applications', { method: 'GET', params: params, ...options });
 }
 
 export type ListAuditAnchorsParams = NonNullable<operations['listAuditAnchors']['parameters']['query']>;
@@ -432,11 +508,32 @@ export function listJobs(params: ListJobsParams = {}, options?: RequestOptions):
   return callApi<ListJobsResult>('/api/v1/jobs', { method: 'GET', params: params, ...options });
 }
 
+export type ListLoansParams = NonNullable<operations['listLoans']['parameters']['query']>;
+export type ListLoansResult = operations['listLoans']['responses'][200]['content']['application/json']['data'];
+/** 贷款：余额、逾期天数与五级分类 (`GET /api/v1/loans`) */
+export function listLoans(params: ListLoansParams = {}, options?: RequestOptions): Promise<ListLoansResult> {
+  return callApi<ListLoansResult>('/api/v1/loans', { method: 'GET', params: params, ...options });
+}
+
 export type ListMessagesParams = NonNullable<operations['listMessages']['parameters']['query']>;
 export type ListMessagesResult = operations['listMessages']['responses'][200]['content']['application/json']['data'];
 /** 消息中心 (`GET /api/v1/messages`) */
 export function listMessages(params: ListMessagesParams = {}, options?: RequestOptions): Promise<ListMessagesResult> {
   return callApi<ListMessagesResult>('/api/v1/messages', { method: 'GET', params: params, ...options });
+}
+
+export type ListMyAccessLogParams = operations['listMyAccessLog']['parameters']['path'] & NonNullable<operations['listMyAccessLog']['parameters']['query']>;
+export type ListMyAccessLogResult = operations['listMyAccessLog']['responses'][200]['content']['application/json']['data'];
+/** 谁查看了我的数据：机构在授权下的每一次查看 (`GET /api/v1/me/enterprises/{id}/access-log`) */
+export function listMyAccessLog(params: ListMyAccessLogParams, options?: RequestOptions): Promise<ListMyAccessLogResult> {
+  return callApi<ListMyAccessLogResult>(`/api/v1/me/enterprises/${encodeURIComponent(params.id)}/access-log`, { method: 'GET', params: queryOf(params, ['id']), ...options });
+}
+
+export type ListMyApplicationsParams = operations['listMyApplications']['parameters']['path'];
+export type ListMyApplicationsResult = operations['listMyApplications']['responses'][200]['content']['application/json']['data'];
+/** 本企业的融资申请，新的在前 (`GET /api/v1/me/enterprises/{id}/applications`) */
+export function listMyApplications(params: ListMyApplicationsParams, options?: RequestOptions): Promise<ListMyApplicationsResult> {
+  return callApi<ListMyApplicationsResult>(`/api/v1/me/enterprises/${encodeURIComponent(params.id)}/applications`, { method: 'GET', ...options });
 }
 
 export type ListMyCreditDisputesParams = operations['listMyCreditDisputes']['parameters']['path'];
@@ -457,6 +554,13 @@ export type ListMyEnterprisesResult = operations['listMyEnterprises']['responses
 /** 我绑定的企业及其成员 (`GET /api/v1/me/enterprises`) */
 export function listMyEnterprises(options?: RequestOptions): Promise<ListMyEnterprisesResult> {
   return callApi<ListMyEnterprisesResult>('/api/v1/me/enterprises', { method: 'GET', ...options });
+}
+
+export type ListMyGrantsParams = operations['listMyGrants']['parameters']['path'];
+export type ListMyGrantsResult = operations['listMyGrants']['responses'][200]['content']['application/json']['data'];
+/** 本企业给出的数据授权：给谁、哪些数据、为哪笔申请、到哪天 (`GET /api/v1/me/enterprises/{id}/grants`) */
+export function listMyGrants(params: ListMyGrantsParams, options?: RequestOptions): Promise<ListMyGrantsResult> {
+  return callApi<ListMyGrantsResult>(`/api/v1/me/enterprises/${encodeURIComponent(params.id)}/grants`, { method: 'GET', ...options });
 }
 
 export type ListMyNeedsParams = operations['listMyNeeds']['parameters']['path'];
@@ -563,6 +667,22 @@ export function markMessageRead(params: MarkMessageReadParams, options?: Request
   return callApi<MarkMessageReadResult>(`/api/v1/messages/${encodeURIComponent(params.id)}/read`, { method: 'POST', ...options });
 }
 
+export type MoveApplicationParams = operations['moveApplication']['parameters']['path'];
+export type MoveApplicationBody = NonNullable<operations['moveApplication']['requestBody']>['content']['application/json'];
+export type MoveApplicationResult = operations['moveApplication']['responses'][200]['content']['application/json']['data'];
+/** 金融机构的操作：受理、开始调查、批准（批复）、拒绝（原因）、登记放款（贷款）、逾期、结清；version 不是最新时答 409 (`POST /api/v1/applications/{id}/moves`) */
+export function moveApplication(params: MoveApplicationParams, body: MoveApplicationBody, options?: RequestOptions): Promise<MoveApplicationResult> {
+  return callApi<MoveApplicationResult>(`/api/v1/applications/${encodeURIComponent(params.id)}/moves`, { method: 'POST', data: body, ...options });
+}
+
+export type MoveMyApplicationParams = operations['moveMyApplication']['parameters']['path'];
+export type MoveMyApplicationBody = NonNullable<operations['moveMyApplication']['requestBody']>['content']['application/json'];
+export type MoveMyApplicationResult = operations['moveMyApplication']['responses'][200]['content']['application/json']['data'];
+/** 企业的操作：撤回申请（批准前）、接受或放弃批复；version 不是最新时答 409 (`POST /api/v1/me/enterprises/{id}/applications/{applicationId}/moves`) */
+export function moveMyApplication(params: MoveMyApplicationParams, body: MoveMyApplicationBody, options?: RequestOptions): Promise<MoveMyApplicationResult> {
+  return callApi<MoveMyApplicationResult>(`/api/v1/me/enterprises/${encodeURIComponent(params.id)}/applications/${encodeURIComponent(params.applicationId)}/moves`, { method: 'POST', data: body, ...options });
+}
+
 export type MoveProductParams = operations['moveProduct']['parameters']['path'];
 export type MoveProductBody = NonNullable<operations['moveProduct']['requestBody']>['content']['application/json'];
 export type MoveProductResult = operations['moveProduct']['responses'][200]['content']['application/json']['data'];
@@ -602,6 +722,14 @@ export function reassignVerification(params: ReassignVerificationParams, body: R
   return callApi<ReassignVerificationResult>(`/api/v1/verifications/${encodeURIComponent(params.id)}/reassign`, { method: 'POST', data: body, ...options });
 }
 
+export type RecordReturnVisitParams = operations['recordReturnVisit']['parameters']['path'];
+export type RecordReturnVisitBody = NonNullable<operations['recordReturnVisit']['requestBody']>['content']['application/json'];
+export type RecordReturnVisitResult = operations['recordReturnVisit']['responses'][201]['content']['application/json']['data'];
+/** 融资顾问记录回访（审批结论或放款之后）与满意度 (`POST /api/v1/applications/{id}/visits`) */
+export function recordReturnVisit(params: RecordReturnVisitParams, body: RecordReturnVisitBody, options?: RequestOptions): Promise<RecordReturnVisitResult> {
+  return callApi<RecordReturnVisitResult>(`/api/v1/applications/${encodeURIComponent(params.id)}/visits`, { method: 'POST', data: body, ...options });
+}
+
 export type RefreshCreditQualityResult = operations['refreshCreditQuality']['responses'][200]['content']['application/json']['data'];
 /** 重新计算数据质量（后台任务） (`POST /api/v1/credit-data/quality/refresh`) */
 export function refreshCreditQuality(options?: RequestOptions): Promise<RefreshCreditQualityResult> {
@@ -622,6 +750,14 @@ export type ReleaseNeedResult = operations['releaseNeed']['responses'][200]['con
 /** 向企业发布推荐（未移除的匹配产品即为推荐）；version 须为复核时看到的版本，否则 409 (`POST /api/v1/needs/{id}/release`) */
 export function releaseNeed(params: ReleaseNeedParams, body: ReleaseNeedBody, options?: RequestOptions): Promise<ReleaseNeedResult> {
   return callApi<ReleaseNeedResult>(`/api/v1/needs/${encodeURIComponent(params.id)}/release`, { method: 'POST', data: body, ...options });
+}
+
+export type ReportRepaymentParams = operations['reportRepayment']['parameters']['path'];
+export type ReportRepaymentBody = NonNullable<operations['reportRepayment']['requestBody']>['content']['application/json'];
+export type ReportRepaymentResult = operations['reportRepayment']['responses'][200]['content']['application/json']['data'];
+/** 报送一笔还款（后台或机构系统签名调用；同一流水号重复报送不重复记账） (`POST /api/v1/loans/{id}/repayments`) */
+export function reportRepayment(params: ReportRepaymentParams, body: ReportRepaymentBody, options?: RequestOptions): Promise<ReportRepaymentResult> {
+  return callApi<ReportRepaymentResult>(`/api/v1/loans/${encodeURIComponent(params.id)}/repayments`, { method: 'POST', data: body, ...options });
 }
 
 export type ReportSubscriptionsBody = NonNullable<operations['reportSubscriptions']['requestBody']>['content']['application/json'];
@@ -668,6 +804,13 @@ export function reviewNeedMatch(params: ReviewNeedMatchParams, body: ReviewNeedM
   return callApi<ReviewNeedMatchResult>(`/api/v1/needs/${encodeURIComponent(params.id)}/matches/${encodeURIComponent(params.productId)}/review`, { method: 'POST', data: body, ...options });
 }
 
+export type RevokeApplicationGrantParams = operations['revokeApplicationGrant']['parameters']['path'];
+export type RevokeApplicationGrantResult = operations['revokeApplicationGrant']['responses'][200]['content']['application/json']['data'];
+/** 撤销本申请的数据授权（含机构委托的信用服务机构），立即生效 (`POST /api/v1/me/enterprises/{id}/applications/{applicationId}/revoke-grant`) */
+export function revokeApplicationGrant(params: RevokeApplicationGrantParams, options?: RequestOptions): Promise<RevokeApplicationGrantResult> {
+  return callApi<RevokeApplicationGrantResult>(`/api/v1/me/enterprises/${encodeURIComponent(params.id)}/applications/${encodeURIComponent(params.applicationId)}/revoke-grant`, { method: 'POST', ...options });
+}
+
 export type RevokeSessionParams = operations['revokeSession']['parameters']['path'];
 export type RevokeSessionResult = operations['revokeSession']['responses'][200]['content']['application/json']['data'];
 /** 结束我的某个会话 (`DELETE /api/v1/auth/sessions/{id}`) */
@@ -704,6 +847,22 @@ export type StartCreditImportResult = operations['startCreditImport']['responses
 /** 上传数据文件并开始导入（CSV/XLSX，由后台任务导入） (`POST /api/v1/ingest-batches`) */
 export function startCreditImport(body: StartCreditImportBody, files: { file: Blob }, options?: RequestOptions): Promise<StartCreditImportResult> {
   return callApi<StartCreditImportResult>('/api/v1/ingest-batches', { method: 'POST', data: toFormData(body, files), ...options });
+}
+
+export type SubmitAgencyOpinionParams = operations['submitAgencyOpinion']['parameters']['path'];
+export type SubmitAgencyOpinionBody = NonNullable<operations['submitAgencyOpinion']['requestBody']>['content']['application/json'];
+export type SubmitAgencyOpinionResult = operations['submitAgencyOpinion']['responses'][200]['content']['application/json']['data'];
+/** 信用服务机构提交评级、报告与授信建议 (`POST /api/v1/applications/{id}/agencies/{assignmentId}/opinion`) */
+export function submitAgencyOpinion(params: SubmitAgencyOpinionParams, body: SubmitAgencyOpinionBody, options?: RequestOptions): Promise<SubmitAgencyOpinionResult> {
+  return callApi<SubmitAgencyOpinionResult>(`/api/v1/applications/${encodeURIComponent(params.id)}/agencies/${encodeURIComponent(params.assignmentId)}/opinion`, { method: 'POST', data: body, ...options });
+}
+
+export type SubmitApplicationParams = operations['submitApplication']['parameters']['path'];
+export type SubmitApplicationBody = NonNullable<operations['submitApplication']['requestBody']>['content']['application/json'];
+export type SubmitApplicationResult = operations['submitApplication']['responses'][201]['content']['application/json']['data'];
+/** 申请融资产品，同时单独授权该机构在本申请内查看所选数据至截止日（幂等：同一 Idempotency-Key 返回第一次的结果） (`POST /api/v1/me/enterprises/{id}/applications`) */
+export function submitApplication(params: SubmitApplicationParams, body: SubmitApplicationBody, options?: RequestOptions): Promise<SubmitApplicationResult> {
+  return callApi<SubmitApplicationResult>(`/api/v1/me/enterprises/${encodeURIComponent(params.id)}/applications`, { method: 'POST', data: body, ...options });
 }
 
 export type SubmitNeedParams = operations['submitNeed']['parameters']['path'];

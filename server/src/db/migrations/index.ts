@@ -10,6 +10,7 @@ import * as apiClients from './2026.12.01T00.06.api-clients';
 import * as creditData from './2026.12.01T00.07.credit-data';
 import * as creditEngine from './2026.12.01T00.08.credit-engine';
 import * as matching from './2026.12.01T00.09.matching';
+import * as financing from './2026.12.01T00.10.financing';
 
 type Step = (params: { context: QueryInterface }) => Promise<void>;
 
@@ -29,4 +30,5 @@ export const migrations: Array<{ name: string; up: Step; down: Step }> = [
   { name: '2026.12.01T00.07.credit-data', ...creditData },
   { name: '2026.12.01T00.08.credit-engine', ...creditEngine },
   { name: '2026.12.01T00.09.matching', ...matching },
+  { name: '2026.12.01T00.10.financing', ...financing },
 ];

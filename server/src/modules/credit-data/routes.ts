@@ -33,6 +33,7 @@ import { ingestPush } from './push';
 import { creditRecordSummary, listCreditRecords } from './records';
 import { enqueueQualityRefresh, readQuality } from './quality';
 import { createDataSource, getDataSource, listDataSources, rotateDataSourceKey, updateDataSource } from './sources';
+import { loggedRead } from '../financing/grants';
 
 const ZCategoryParam = z.object({ category: z.enum(CREDIT_CATEGORIES, { error: `数据类别应为 ${CREDIT_CATEGORIES.join('、')} 之一` }) });
 const ZFormat = z.object({ format: z.enum(['csv', 'xlsx'], { error: '格式应为 csv 或 xlsx' }).default('csv') });
@@ -256,7 +257,8 @@ export function creditDataRoutes(app: AppContext): RouteSpec[] {
       params: ZIdParam,
       query: ZCreditRecordQuery,
       response: pageOf(ZCreditRecord),
-      handler: async ({ actor, params, query }) => listCreditRecords(app, actor!, params.id, query),
+      handler: async ({ actor, params, query, meta }) =>
+        loggedRead(app, actor, meta, listCreditRecords(app, actor!, params.id, query), () => [{ enterpriseId: params.id, scope: 'credit_records', action: 'credit_records' }]),
     }),
     route({
       method: 'get',
@@ -268,7 +270,8 @@ export function creditDataRoutes(app: AppContext): RouteSpec[] {
       roles: RECORD_READERS,
       params: ZIdParam,
       response: ZCreditRecordSummary,
-      handler: async ({ actor, params }) => creditRecordSummary(app, actor!, params.id),
+      handler: async ({ actor, params, meta }) =>
+        loggedRead(app, actor, meta, creditRecordSummary(app, actor!, params.id), () => [{ enterpriseId: params.id, scope: 'credit_records', action: 'credit_records' }]),
     }),
     route({
       method: 'get',

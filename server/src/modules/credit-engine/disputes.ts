@@ -30,6 +30,7 @@ import { enqueueNotification, type Notification } from '../notifications/service
 import { markChanged } from '../credit-data/ingest';
 import { CreditRecord, DataSource } from '../credit-data/models';
 import { CreditDispute } from './models';
+import { notifyMembers } from '../enterprises/notify';
 
 /**
  * 异议 (征信业管理条例 art. 25): a firm disputes one of its records, with a reason and optional evidence. While the
@@ -90,12 +91,6 @@ async function toDtos(disputes: CreditDispute[]): Promise<TCreditDispute[]> {
 }
 
 /** Every member of the firm hears of each step of its dispute. */
-async function notifyMembers(t: Transaction, enterpriseId: string, notice: Omit<Notification, 'recipientKind' | 'recipientId'>): Promise<void> {
-  for (const member of await membersOf([enterpriseId], t)) {
-    await enqueueNotification(t, { ...notice, recipientKind: 'wechat', recipientId: member.wechatUserId });
-  }
-}
-
 /** The source's organisation users and the region's advisors (or the platform admins where no advisor covers it). */
 async function resolverIds(t: Transaction, sourceOrganisationId: string, regionCode: string): Promise<string[]> {
   const sourceUsers = await AdminUser.findAll({ where: { organisationId: sourceOrganisationId, disabled: false }, attributes: ['id'], raw: true, transaction: t });

@@ -26,6 +26,7 @@ import { disputeEvidence, listDisputes, myDisputes, raiseDispute, resolveDispute
 import { listWarnings, moveWarning } from './warnings';
 import { requestCandidateTraining } from './training';
 import { activateScorecard, compareScorecard, listScorecards, publishWarningRules, scorecardDetail, uploadScorecard, warningRuleSets } from './scorecards';
+import { loggedRead } from '../financing/grants';
 
 /** Who reads an enterprise's credit profile in the console: the enterprise repository's scope decides which firms. */
 const PROFILE_READERS = ['platform_admin', 'advisor', 'gov', 'fi_admin', 'fi_officer', 'agency'] as const;
@@ -47,7 +48,8 @@ export function creditEngineRoutes(app: AppContext): RouteSpec[] {
       roles: PROFILE_READERS,
       params: ZIdParam,
       response: ZCreditProfile,
-      handler: async ({ actor, params }) => creditProfile(app, actor!, params.id),
+      handler: async ({ actor, params, meta }) =>
+        loggedRead(app, actor, meta, creditProfile(app, actor!, params.id), (p) => [{ enterpriseId: p.enterpriseId, scope: 'credit_score', action: 'credit_profile' }]),
     }),
     route({
       method: 'get',
@@ -60,7 +62,8 @@ export function creditEngineRoutes(app: AppContext): RouteSpec[] {
       params: ZIdParam,
       query: ZCreditHistoryQuery,
       response: ZCreditHistory,
-      handler: async ({ actor, params, query }) => creditHistory(app, actor!, params.id, query),
+      handler: async ({ actor, params, query, meta }) =>
+        loggedRead(app, actor, meta, creditHistory(app, actor!, params.id, query), () => [{ enterpriseId: params.id, scope: 'credit_score', action: 'credit_profile' }]),
     }),
     route({
       method: 'get',

@@ -21,6 +21,7 @@ import { enterpriseIdsMatchingSql, enterpriseLabels, scopedEnterpriseIds, type E
 import type { AdminActor } from '../identity/actor';
 import { activeAdvisors, activePlatformAdmins, advisorsCovering, type RegionAdvisor } from '../identity/advisors';
 import { enqueueNotifications, type Notification } from '../notifications/service';
+import { institutionExposures, type ExposureRecipient } from '../financing/exposure';
 import { CreditWarning } from './models';
 
 /**
@@ -31,18 +32,21 @@ import { CreditWarning } from './models';
 export interface WarningRecipient {
   kind: 'admin';
   id: string;
+  /** Where the notice leads: an institution's user goes to its application, others to the warning. */
+  applicationId?: string;
 }
 
 /**
  * Who is told of a warning: the advisors of the firm's region now, or the platform admins where no advisor covers
- * it. The financing issue extends this one function with the institutions holding a live exposure or an open
- * application.
+ * it, and the users of every institution with an open application or a live loan for the firm (`exposures`, read
+ * once per batch by financing's institutionExposures).
  */
 export async function warningRecipients(
   enterprise: { id: string; regionCode: string },
   advisors: readonly RegionAdvisor[],
   t: Transaction,
   platformAdmins?: { ids?: Promise<string[]> },
+  exposures?: ReadonlyMap<string, ExposureRecipient[]>,
 ): Promise<WarningRecipient[]> {
   const covering = advisorsCovering(advisors, enterprise.regionCode);
   let ids = covering.map((a) => a.id);
@@ -52,7 +56,9 @@ export async function warningRecipients(
     cache.ids ??= activePlatformAdmins(t);
     ids = await cache.ids;
   }
-  return ids.map((id) => ({ kind: 'admin' as const, id }));
+  const platform = ids.map((id) => ({ kind: 'admin' as const, id }));
+  const institutions = (exposures?.get(enterprise.id) ?? []).map((r) => ({ kind: 'admin' as const, id: r.userId, applicationId: r.applicationId }));
+  return [...platform, ...institutions];
 }
 
 /** Inserts the causes not raised before and notifies; returns how many were new. */
@@ -103,17 +109,18 @@ export async function raiseWarnings(
     t,
   );
   const advisors = await activeAdvisors(t);
+  const exposures = await institutionExposures([...new Set(fresh.map((f) => f.enterprise.id))], t);
   const notices: Notification[] = [];
   const admins: { ids?: Promise<string[]> } = {};
   for (const { enterprise, cause, id } of fresh) {
-    for (const recipient of await warningRecipients(enterprise, advisors, t, admins)) {
+    for (const recipient of await warningRecipients(enterprise, advisors, t, admins, exposures)) {
       notices.push({
         recipientKind: recipient.kind,
         recipientId: recipient.id,
         templateKey: 'credit_warning',
         title: `风险预警（${WARNING_SEVERITY_LABELS[cause.severity]}）：${enterprise.name}`,
         body: `${cause.title}。${cause.detail}`,
-        link: `/credit/warnings?id=${id}`,
+        link: recipient.applicationId ? `/finance/applications/${recipient.applicationId}` : `/credit/warnings?id=${id}`,
       });
     }
   }

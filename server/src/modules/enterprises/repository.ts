@@ -1,5 +1,6 @@
 import { Op, QueryTypes, type Sequelize, type Transaction, type Utils, type WhereOptions } from 'sequelize';
-import { normaliseUscc, type TMemberRole } from '@xyd/shared';
+import { DATA_SCOPES, normaliseUscc, shanghaiDate, type TDataScope, type TMemberRole } from '@xyd/shared';
+import { clock } from '../../lib/clock';
 import { leanSelect } from '../../db';
 import { regionPattern, regionReach } from '../../lib/scope';
 import type { Actor } from '../identity/actor';
@@ -14,10 +15,10 @@ import { Enterprise, EnterpriseMember } from './models';
  */
 
 /**
- * What an institution reads about an enterprise. Authorisation grants will name these (DESIGN §6 授权: "named
- * data scopes"); the authorisation module owns the final list.
+ * What an institution reads about an enterprise: the data scopes an authorisation grant names (DATA_SCOPES in
+ * shared: registration, the credit report, the records item by item).
  */
-export type EnterpriseDataCategory = 'registration' | 'credit_records' | 'credit_score';
+export type EnterpriseDataCategory = TDataScope;
 
 const NOTHING = '1=0';
 
@@ -32,17 +33,14 @@ function idLiteral(id: string): string {
 }
 
 /**
- * Enterprises whose data in `category` an institution may read: those with a live authorisation grant naming
- * the organisation. The authorisation module implements this as a join on its grants table by data category,
- * purpose and expiry, e.g.
- *   SELECT g.enterprise_id FROM authorisation_grants g
- *   WHERE g.organisation_id = :org AND g.category = :category AND g.revoked_at IS NULL AND g.expires_at > NOW()
- * Until grants exist it selects nothing, so institutions see no enterprise data.
+ * The institution branch: enterprises whose data in `category` an institution (or a credit agency) may read now,
+ * those with a live grant naming the organisation and the scope. A grant is live until the end of its last day
+ * (Asia/Shanghai) unless revoked; revocation and expiry take effect on the next read, as nothing is cached.
  */
 export function institutionGrantedEnterpriseIdsSql(organisationId: string, category: EnterpriseDataCategory): string {
-  void idLiteral(organisationId);
-  void category;
-  return `SELECT g.id FROM enterprises g WHERE ${NOTHING}`;
+  if (!(DATA_SCOPES as readonly string[]).includes(category)) throw new TypeError(`not a data scope: ${category}`);
+  return `SELECT g.enterprise_id FROM data_grants g WHERE g.organisation_id = ${idLiteral(organisationId)} AND g.scope = '${category}'
+    AND g.revoked_at IS NULL AND g.expires_on >= '${shanghaiDate(clock.now())}'`;
 }
 
 /** A boolean SQL condition over `enterprises` aliased `e` that admits exactly the rows the actor may see. */

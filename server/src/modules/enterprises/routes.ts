@@ -28,6 +28,7 @@ import {
   submitVerification,
   verificationDetail,
 } from './verification';
+import { loggedRead } from '../financing/grants';
 
 export function enterpriseRoutes(app: AppContext): RouteSpec[] {
   return [
@@ -40,7 +41,8 @@ export function enterpriseRoutes(app: AppContext): RouteSpec[] {
       auth: 'admin',
       query: ZPageQuery.extend(ZEnterpriseQuery.shape),
       response: pageOf(ZEnterprise),
-      handler: async ({ actor, query }) => listEnterprises(actor!, query, query),
+      handler: async ({ actor, query, meta }) =>
+        loggedRead(app, actor, meta, listEnterprises(actor!, query, query), (page) => page.list.map((e) => ({ enterpriseId: e.id, scope: 'registration', action: 'registration' }))),
     }),
     route({
       method: 'get',
@@ -51,7 +53,8 @@ export function enterpriseRoutes(app: AppContext): RouteSpec[] {
       auth: 'admin',
       params: ZIdParam,
       response: ZEnterpriseDetail,
-      handler: async ({ actor, params, meta }) => enterpriseDetail(app, actor!, params.id, meta),
+      handler: async ({ actor, params, meta }) =>
+        loggedRead(app, actor, meta, enterpriseDetail(app, actor!, params.id, meta), (e) => [{ enterpriseId: e.id, scope: 'registration', action: 'registration' }]),
     }),
     route({
       method: 'get',

@@ -50,6 +50,7 @@ import { FinancingNeed, NeedMatch, NeedNote, Product, ProductRevision } from './
 import { institutionNames, matchProductsByRevision, publishedCatalogue } from './products';
 import { matchProfiles } from './profiles';
 import { matchNeedOf } from './run';
+import { notifyMembers } from '../enterprises/notify';
 
 /**
  * Financing needs (融资需求): the firm asks in one tap; an advisor of its region (the one with the fewest open needs)
@@ -131,11 +132,6 @@ async function pickAdvisor(t: Transaction, regionCode: string): Promise<string |
   );
   const open = new Map(rows.map((r) => [String(r.advisorId), Number(r.n)]));
   return [...covering].sort((a, b) => (open.get(a.id) ?? 0) - (open.get(b.id) ?? 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))[0].id;
-}
-
-async function notifyMembers(t: Transaction, enterpriseId: string, notice: Omit<Notification, 'recipientKind' | 'recipientId'>): Promise<void> {
-  const members = await membersOf([enterpriseId], t);
-  await enqueueNotifications(t, members.map((m) => ({ ...notice, recipientKind: 'wechat' as const, recipientId: m.wechatUserId })));
 }
 
 /** The assigned advisor, or every platform admin while the need is in the platform queue. */

@@ -363,3 +363,38 @@ export async function productState(productId: string): Promise<{ status: string;
   const row = await Product.findByPk(productId, { attributes: ['status', 'revisionId'], raw: true });
   return row ? { status: row.status, revisionId: String(row.revisionId) } : null;
 }
+
+// ---- what an application reads -------------------------------------------------------------------------------------
+
+export interface ProductForApplication {
+  id: string;
+  institutionId: string;
+  institutionName: string;
+  status: Product['status'];
+  revisionId: string;
+  terms: TProductTerms;
+}
+
+/** A product with its current revision's terms, for an application to snapshot; null when there is no such product. */
+export async function productForApplication(productId: string, t?: Transaction): Promise<ProductForApplication | null> {
+  const product = await Product.findByPk(productId, { transaction: t });
+  if (!product) return null;
+  const revision = await ProductRevision.findByPk(product.revisionId, { transaction: t });
+  if (!revision) return null;
+  const names = await institutionNames([product.institutionId]);
+  return {
+    id: product.id,
+    institutionId: product.institutionId,
+    institutionName: names.get(product.institutionId) ?? '',
+    status: product.status,
+    revisionId: revision.id,
+    terms: parseTerms(revision.terms),
+  };
+}
+
+/** Names of products by id (for lists of applications). */
+export async function productNames(ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await Product.findAll({ where: { id: [...new Set(ids)] }, attributes: ['id', 'name'], raw: true });
+  return new Map(rows.map((r) => [String(r.id), r.name]));
+}
