@@ -15,6 +15,7 @@ import { queryCounter } from '../../server/src/db';
 import { benchIngest, ingestTable, type IngestFigure } from './ingest';
 import { benchCredit, creditTable } from './credit';
 import { benchMatching, matchingTable } from './matching';
+import { benchReport, reportTable } from './report';
 
 const DURATION_MS = Number(process.env.BENCH_MS ?? 3000);
 const CONCURRENCY = [1, 16];
@@ -103,6 +104,13 @@ async function main(): Promise<void> {
     if (jsonFile) fs.writeFileSync(jsonFile, `${JSON.stringify({ at: new Date().toISOString(), figures: matching }, null, 2)}\n`);
     return;
   }
+  // BENCH_ONLY=report renders the credit report PDF alone (in process, no database).
+  if (process.env.BENCH_ONLY === 'report') {
+    const report = await benchReport();
+    for (const line of reportTable(report)) console.log(line);
+    if (jsonFile) fs.writeFileSync(jsonFile, `${JSON.stringify({ at: new Date().toISOString(), figures: report }, null, 2)}\n`);
+    return;
+  }
   // Pushes in the ingest figures go as fast as the pipeline takes them, not at the per-source rate limit.
   const server = await startTestServer({ API_CLIENT_RATE_LIMIT: '1000000' }, { signInLimit: 1_000_000 });
   const listener = http.createServer(server.callback).listen(0);
@@ -185,12 +193,14 @@ async function main(): Promise<void> {
   for (const line of creditTable(credit)) console.log(line);
   const matching = process.env.BENCH_MATCHING === '0' ? {} : benchMatching();
   for (const line of matchingTable(matching)) console.log(line);
+  const report = process.env.BENCH_REPORT === '0' ? {} : await benchReport();
+  for (const line of reportTable(report)) console.log(line);
   if (jsonFile) {
     const out = {
       dialect,
       durationMs: DURATION_MS,
       at: new Date().toISOString(),
-      figures: { ...figures, ...ingest, ...credit, ...matching, 'RSS after bench': { value: Math.round(rssAfter / 2 ** 20), unit: 'MiB', baseline: Math.round(memBefore / 2 ** 20), ratio: Number((rssAfter / memBefore).toFixed(3)) } },
+      figures: { ...figures, ...ingest, ...credit, ...matching, ...report, 'RSS after bench': { value: Math.round(rssAfter / 2 ** 20), unit: 'MiB', baseline: Math.round(memBefore / 2 ** 20), ratio: Number((rssAfter / memBefore).toFixed(3)) } },
     };
     fs.writeFileSync(jsonFile, `${JSON.stringify(out, null, 2)}\n`);
     console.log(`figures written to ${jsonFile}`);
