@@ -37,6 +37,7 @@ export default [
       { path: '/platform/audit-logs', name: '审计日志', component: './audit-logs', access: 'canSeeAudit' },
       { path: '/platform/jobs', name: '任务队列', component: './jobs', access: 'canSeeJobs' },
       { path: '/platform/calendar', name: '节假日日历', component: './calendar', access: 'canManageCalendar' },
+      { path: '/platform/access-log', name: '数据访问日志', component: './access-log', access: 'canSeeAccessLog' },
       // The server's workbench card links here.
       { path: '/platform/audit', redirect: '/platform/audit-logs' },
     ],
@@ -72,13 +73,24 @@ export default [
     path: '/finance',
     name: '融资对接',
     icon: 'FundOutlined',
-    access: 'canSeeProducts',
+    // Everyone who sees a page below (agencies see only applications); the children narrow it further.
+    access: 'canSeeFinance',
     routes: [
-      { path: '/finance', redirect: '/finance/products' },
+      // Applications, not products: every user who sees this group may open them.
+      { path: '/finance', redirect: '/finance/applications' },
       { path: '/finance/products', name: '金融产品', component: './products', access: 'canSeeProducts' },
       { path: '/finance/products/:id', name: '产品详情', component: './products/detail', hideInMenu: true, access: 'canSeeProducts' },
       { path: '/finance/needs', name: '融资需求', component: './needs', access: 'canSeeNeeds' },
       { path: '/finance/needs/:id', name: '需求复核', component: './needs/detail', hideInMenu: true, access: 'canSeeNeeds' },
+      { path: '/finance/applications', name: '融资申请', component: './applications', access: 'canSeeApplications' },
+      {
+        path: '/finance/applications/:id',
+        name: '申请详情',
+        component: './applications/detail',
+        hideInMenu: true,
+        access: 'canSeeApplications',
+      },
+      { path: '/finance/loans', name: '贷款管理', component: './loans', access: 'canSeeLoans' },
     ],
   },
   { path: '/api-clients', name: '系统对接', icon: 'ApiOutlined', access: 'canManageApiClients', component: './api-clients' },

@@ -56,9 +56,36 @@ export interface AccessFlags {
   canAssignNeeds: boolean;
   /** The statutory holiday calendar the working-day clocks count on (节假日日历): platform_admin. */
   canManageCalendar: boolean;
+  /**
+   * The 融资对接 menu group: everyone who sees a page in it. Agencies see only the applications they were commissioned
+   * on, never products or needs.
+   */
+  canSeeFinance: boolean;
+  /**
+   * Financing applications (融资申请): institutions their own, agencies those commissioned, advisors and government
+   * their region's, platform admins all; the server narrows the list.
+   */
+  canSeeApplications: boolean;
+  /**
+   * The institution's moves on an application (受理 … 结清): fi_admin and fi_officer. The buttons come from the
+   * application's `moves` alone; this flag only says the user is on the institution's side.
+   */
+  canMoveApplications: boolean;
+  /** The credit report of an applicant, under the firm's grant: the institution and the agencies it commissioned. */
+  canReadReports: boolean;
+  /** Return visits (回访) after a decision or a loan: advisors and platform admins. */
+  canRecordVisits: boolean;
+  /** Loans (贷款管理) and the per-institution figures: everyone but agencies. */
+  canSeeLoans: boolean;
+  /** Report a repayment from the console: the lending institution's users. */
+  canReportRepayments: boolean;
+  /** Every read of enterprise data under a grant (数据访问日志): platform_admin. */
+  canSeeAccessLog: boolean;
 }
 
 const CONSOLE_ROLES: readonly TAdminRole[] = ['platform_admin', 'advisor', 'gov', 'fi_admin', 'fi_officer', 'agency'];
+
+const INSTITUTION_ROLES: readonly TAdminRole[] = ['fi_admin', 'fi_officer'];
 
 function consoleRole(user: TCurrentUser | null | undefined): TAdminRole | null {
   if (!user || user.kind !== 'admin') return null;
@@ -68,6 +95,7 @@ function consoleRole(user: TCurrentUser | null | undefined): TAdminRole | null {
 /** Permission flags for routes (`access:` in config/routes.ts) and buttons; the server enforces the same rules. */
 export default function access(initialState: { currentUser?: TCurrentUser | null } | undefined): AccessFlags {
   const role = consoleRole(initialState?.currentUser);
+  const isInstitution = role !== null && INSTITUTION_ROLES.includes(role);
   return {
     isSignedIn: role !== null,
     canAdminPlatform: role === 'platform_admin',
@@ -91,5 +119,13 @@ export default function access(initialState: { currentUser?: TCurrentUser | null
     canReviewNeeds: role === 'platform_admin' || role === 'advisor',
     canAssignNeeds: role === 'platform_admin',
     canManageCalendar: role === 'platform_admin',
+    canSeeFinance: role !== null,
+    canSeeApplications: role !== null,
+    canMoveApplications: isInstitution,
+    canReadReports: isInstitution || role === 'agency',
+    canRecordVisits: role === 'platform_admin' || role === 'advisor',
+    canSeeLoans: role !== null && role !== 'agency',
+    canReportRepayments: isInstitution,
+    canSeeAccessLog: role === 'platform_admin',
   };
 }

@@ -75,6 +75,19 @@ function addIdempotencyKey<C extends AxiosLikeConfig>(config: C): C {
   return { ...config, headers };
 }
 
+/** The console page a request comes from: the server records it as where a read of enterprise data was made. */
+export const CONSOLE_PAGE_HEADER = 'X-Console-Page';
+
+/** Names the page the user is on (its path, already URL-encoded, so always a valid header value). */
+function addConsolePage<C extends AxiosLikeConfig>(config: C): C {
+  if (typeof window === 'undefined') return config;
+  const headers = (config.headers ?? {}) as HeaderBag;
+  const page = window.location.pathname;
+  if (typeof headers.set === 'function') headers.set(CONSOLE_PAGE_HEADER, page);
+  else headers[CONSOLE_PAGE_HEADER] = page;
+  return { ...config, headers };
+}
+
 /**
  * A creating call that got no answer (connection dropped, timeout) may or may not have happened on the server. Send it
  * once more with the same key: the server then either does it once or replays the first result.
@@ -125,6 +138,7 @@ export const errorConfig: RequestConfig = {
       message.error(errorMessageOf(error));
     },
   },
-  requestInterceptors: [(config: RequestOptions) => addIdempotencyKey(config)],
+  // One argument each: umi treats a two-argument interceptor as (url, options).
+  requestInterceptors: [(config: RequestOptions) => addIdempotencyKey(config), (config: RequestOptions) => addConsolePage(config)],
   responseInterceptors: [[(response) => response, retryUnansweredOnce]],
 };

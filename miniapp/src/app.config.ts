@@ -4,7 +4,21 @@ export default defineAppConfig({
     { root: 'subpackages/enterprise', pages: ['bind/index', 'progress/index', 'data/index'] },
     { root: 'subpackages/account', pages: ['sessions/index', 'subscriptions/index'] },
     { root: 'subpackages/credit', pages: ['profile/index', 'dispute/index', 'disputes/index'] },
-    { root: 'subpackages/finance', pages: ['products/index', 'product/index', 'need-form/index', 'needs/index', 'need/index'] },
+    {
+      root: 'subpackages/finance',
+      pages: [
+        'products/index',
+        'product/index',
+        'need-form/index',
+        'needs/index',
+        'need/index',
+        'apply/index',
+        'applications/index',
+        'application/index',
+        'access-log/index',
+        'grants/index',
+      ],
+    },
   ],
   window: {
     backgroundTextStyle: 'light',

@@ -31,6 +31,7 @@ const terms: TProductTerms = {
     noEnforcement: false,
   },
   requiredDocuments: [],
+  acceptDays: 3,
   turnaroundDays: 5,
   policySupport: false,
 };

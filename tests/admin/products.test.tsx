@@ -36,6 +36,7 @@ function product(overrides: Partial<TProduct> = {}): TProduct {
       noEnforcement: true,
     },
     requiredDocuments: ['营业执照', '近一年财务报表'],
+    acceptDays: 2,
     turnaroundDays: 5,
     policySupport: true,
     status: 'draft',
@@ -177,7 +178,9 @@ describe('product list (金融产品)', () => {
     const included = within(drawer).getByLabelText('准入行业');
     fillIn(included, 'c34');
     fireEvent.keyDown(included, { key: 'Enter', code: 'Enter', keyCode: 13 });
-    fillIn(within(drawer).getByLabelText('承诺办结时限（工作日）'), '3');
+    // 受理时限 starts at the platform default of 3 working days.
+    expect(within(drawer).getByLabelText('受理时限（工作日）')).toHaveValue('3');
+    fillIn(within(drawer).getByLabelText('办结时限（工作日，自受理起）'), '3');
     await user.click(within(drawer).getByRole('button', { name: /保\s?存/ }));
 
     await waitFor(() => expect(api.callsTo('POST /api/v1/products')).toHaveLength(1));
@@ -209,6 +212,7 @@ describe('product list (金融产品)', () => {
           noEnforcement: false,
         },
         requiredDocuments: [],
+        acceptDays: 3,
         turnaroundDays: 3,
         policySupport: false,
       },
@@ -246,7 +250,8 @@ describe('product detail (产品详情)', () => {
     expect(terms).toHaveTextContent('10–300 万元');
     expect(terms).toHaveTextContent('3.45%–4.85%');
     expect(terms).toHaveTextContent('先息后本、等额本息');
-    expect(terms).toHaveTextContent('5 个工作日');
+    expect(terms).toHaveTextContent('受理时限2 个工作日（自提交起）');
+    expect(terms).toHaveTextContent('办结时限5 个工作日（自受理起）');
     const criteria = screen.getByTestId('product-criteria');
     await waitFor(() => expect(criteria).toHaveTextContent('浙江省 / 杭州市 / 西湖区'));
     expect(criteria).toHaveTextContent('江苏省');
@@ -317,6 +322,7 @@ describe('product detail (产品详情)', () => {
     expect(within(drawer).getByLabelText('最高额度（万元）')).toHaveValue('300');
     expect(within(drawer).getByLabelText('最低年利率（%）')).toHaveValue('3.45');
     expect(within(drawer).getByLabelText('统计近几个月（月）')).toHaveValue('24');
+    expect(within(drawer).getByLabelText('受理时限（工作日）')).toHaveValue('2');
     await waitFor(() => expect(within(drawer).getByTestId('product-regions')).toHaveTextContent('浙江省 / 杭州市'));
     // A second region, added and then removed again, leaves the first one as it was.
     await user.click(within(drawer).getByTestId('product-add-region'));
@@ -325,6 +331,7 @@ describe('product detail (产品详情)', () => {
 
     fillIn(within(drawer).getByLabelText('最高额度（万元）'), '500');
     fillIn(within(drawer).getByLabelText('最高年利率（%）'), '5.15');
+    fillIn(within(drawer).getByLabelText('受理时限（工作日）'), '4');
     await user.click(within(drawer).getByRole('button', { name: /保\s?存/ }));
     await waitFor(() => expect(api.callsTo('PUT /api/v1/products/501')).toHaveLength(1));
     const body = api.callsTo('PUT /api/v1/products/501')[0].body;
@@ -336,6 +343,8 @@ describe('product detail (产品详情)', () => {
       rateMaxBp: 515,
       criteria: { regionCodes: ['330100'], industriesIncluded: ['C34', 'I'], minRating: 'BBB', penaltyLimit: { maxSeverity: 'general', months: 24 } },
       requiredDocuments: ['营业执照', '近一年财务报表'],
+      acceptDays: 4,
+      turnaroundDays: 5,
     });
     expect(await screen.findByText('产品已保存')).toBeInTheDocument();
     await waitFor(() => expect(document.querySelector('.ant-drawer-open')).toBeNull());

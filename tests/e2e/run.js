@@ -20,7 +20,7 @@ const path = require('node:path');
 const ROOT = path.resolve(__dirname, '..', '..');
 const ARTIFACTS = path.join(__dirname, 'screenshots');
 const CHROMIUM = process.env.E2E_CHROMIUM || '/usr/bin/chromium';
-const TOTAL_TIMEOUT_MS = Number(process.env.E2E_TOTAL_TIMEOUT_MS || 300_000);
+const TOTAL_TIMEOUT_MS = Number(process.env.E2E_TOTAL_TIMEOUT_MS || 480_000);
 const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',

@@ -26,6 +26,7 @@ const H5_DISPUTE_FORM = '#/subpackages/credit/dispute/index';
 const H5_MY_DISPUTES = '#/subpackages/credit/disputes/index';
 const H5_NEED_FORM = '#/subpackages/finance/need-form/index';
 const H5_NEED = '#/subpackages/finance/need/index';
+const H5_APPLICATION = '#/subpackages/finance/application/index';
 
 /** Console errors, page errors and failed API calls of every page, for failure reports. */
 function createEventLog() {
@@ -1155,7 +1156,7 @@ async function runScenarios({ browser, base, demo, tmpDir, harness }) {
       await drawer.getByLabel('最高年利率（%）').fill('5.8');
       await drawer.getByRole('checkbox', { name: '信用', exact: true }).check();
       await drawer.getByRole('checkbox', { name: '先息后本', exact: true }).check();
-      await drawer.getByLabel('承诺办结时限（工作日）').fill('3');
+      await drawer.getByLabel('办结时限（工作日，自受理起）').fill('3');
       const created = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/api/v1/products');
       await page.getByRole('button', { name: /保\s*存/ }).click();
       const response = await created;
@@ -1288,7 +1289,165 @@ async function runScenarios({ browser, base, demo, tmpDir, harness }) {
     });
   });
 
+
+  const S9 = '9 apply with a grant in /h5; the bank accepts, reads the report, downloads the PDF, approves and disburses; the firm sees each step and the reads, then revokes';
+  const loanFlow = { applicationId: '', enterpriseId: '' };
+
+  await harness.scenario(S9, { dependsOn: [S8], diagnostics: () => events.report(['h5', 'bank9']) }, async ({ step, usePage }) => {
+    const h5 = entPage;
+    let bank = null;
+    let token = '';
+    const bankName = '钱塘农村商业银行';
+
+    /** Opens the application in the console (from the queue the first time) and waits for it to load. */
+    const openInConsole = async () => {
+      await bank.goto(`${base}/admin/finance/applications/${loanFlow.applicationId}`);
+      await bank.getByTestId('application-status').first().waitFor();
+    };
+    /** Presses a move button, confirms its dialog and waits for the move's answer. */
+    const consoleMove = async (label, fill) => {
+      await bank.getByRole('button', { name: label, exact: true }).click();
+      const dialog = bank.getByRole('dialog');
+      await dialog.waitFor();
+      if (fill) await fill(dialog);
+      const moved = bank.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === `/api/v1/applications/${loanFlow.applicationId}/moves`);
+      await dialog.getByRole('button', { name: `确认${label}` }).click();
+      const response = await moved;
+      const body = await response.json().catch(() => null);
+      assert(response.status() === 200, `${label}: POST …/moves answered ${response.status()} ${JSON.stringify(body)}`);
+      return body.data;
+    };
+    const confirmH5 = async () => {
+      const confirm = visible(h5.locator('.taro-model__confirm'));
+      await confirm.waitFor();
+      await confirm.click();
+    };
+
+    await step('in /h5 the firm opens the recommended product, presses 申请, and is refused until it ticks the grant on its own', async () => {
+      usePage(h5);
+      token = await h5Token(h5);
+      const me = await pageApi(h5, '/api/v1/auth/me', { bearer: token });
+      loanFlow.enterpriseId = (me.body?.data?.enterprises ?? []).find((e) => e.uscc === ent.uscc)?.id;
+      assert(loanFlow.enterpriseId, 'the H5 user is not bound to the demo firm');
+      await openH5(h5, base, `${H5_NEED}?id=${finance.needId}&enterpriseId=${loanFlow.enterpriseId}`);
+      await visible(h5.getByTestId(`rec-${finance.productId}`)).click();
+      await visible(h5.getByTestId('product-apply')).click();
+      await h5.waitForURL((url) => url.hash.includes('/subpackages/finance/apply/'));
+      await expectText(visible(h5.getByTestId('apply-grant')), bankName, 'the grant names the bank');
+      await visible(h5.getByTestId('apply-submit')).click();
+      await expectText(visible(h5.getByTestId('apply-consent-error')), '我已阅读并同意上述数据授权', 'the refusal without consent');
+    });
+
+    await step('it ticks 我已阅读并同意上述数据授权 and presses 提交申请: one application, with its grant, 已提交', async () => {
+      await visible(h5.getByTestId('apply-consent')).click();
+      const posted = h5.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === `/api/v1/me/enterprises/${loanFlow.enterpriseId}/applications`);
+      await visible(h5.getByTestId('apply-submit')).click();
+      const response = await posted;
+      const body = await response.json().catch(() => null);
+      assert(response.status() === 201, `POST …/applications answered ${response.status()} ${JSON.stringify(body)}`);
+      assert(response.request().headers()['idempotency-key'], 'the application was sent without an Idempotency-Key');
+      const sent = JSON.parse(response.request().postData() || '{}');
+      assert(sent.grant?.consent === true && sent.grant.scopes.includes('credit_score'), `the grant sent was ${JSON.stringify(sent.grant)}`);
+      loanFlow.applicationId = String(body.data.id);
+      await h5.waitForURL((url) => url.hash.startsWith(H5_APPLICATION));
+      await expectText(visible(h5.getByTestId('application-status')), '已提交', 'the application status');
+      return `application ${loanFlow.applicationId}, grant until ${sent.grant.expiresOn}`;
+    });
+
+    await step('the bank officer finds it in 融资对接 → 融资申请 and presses 受理 then 开始调查', async () => {
+      const context = await newContext({ viewport: { width: 1366, height: 900 }, acceptDownloads: true });
+      bank = events.instrument(await context.newPage(), 'bank9');
+      usePage(bank);
+      await consoleSignIn(bank, base, demo.users.bank_officer, demo.password);
+      await openFromMenu(bank, '融资对接', '融资申请', '/admin/finance/applications');
+      const link = bank.locator(`a[href$="/finance/applications/${loanFlow.applicationId}"]`).first();
+      await link.waitFor();
+      await link.click();
+      await bank.waitForURL((url) => url.pathname === `/admin/finance/applications/${loanFlow.applicationId}`);
+      await expectText(bank.getByTestId('sla-clock').first(), /个工作日|今日到期/, 'the accept clock');
+      await consoleMove('受理');
+      await expectText(bank.getByTestId('application-status').first(), '已受理', 'the status after 受理');
+      await consoleMove('开始调查');
+      await expectText(bank.getByTestId('application-status').first(), '调查审批中', 'the status after 开始调查');
+    });
+
+    await step('it opens 查看信用报告 (watermarked with the bank and the officer) and downloads the PDF', async () => {
+      await bank.getByRole('button', { name: '查看信用报告', exact: true }).click();
+      await expectText(bank.getByTestId('report-watermark-text').first(), bankName, 'the watermark');
+      await expectText(bank.getByTestId('report-registration'), ent.name, 'the report names the firm');
+      const downloading = bank.waitForEvent('download');
+      await bank.getByRole('button', { name: '下载 PDF', exact: true }).click();
+      const download = await downloading;
+      const file = path.join(tmpDir, 'credit-report.pdf');
+      await download.saveAs(file);
+      const bytes = fs.readFileSync(file);
+      assert(bytes.subarray(0, 5).toString() === '%PDF-', 'the download is not a PDF');
+      assert(bytes.length > 10_000 && bytes.length < 1_000_000, `the PDF is ${bytes.length} bytes`);
+      return `${download.suggestedFilename()} (${Math.round(bytes.length / 1024)} KB)`;
+    });
+
+    await step('it approves (批准) with an offer, and the firm accepts the offer (接受批复) in /h5', async () => {
+      const data = await consoleMove('批准', async (dialog) => {
+        await dialog.getByLabel('年利率（%）').fill('4.2');
+        await pickOption(bank, dialog.getByRole('combobox', { name: '还款方式' }), /^先息后本$/);
+        await pickOption(bank, dialog.getByRole('combobox', { name: '担保方式' }), /^信用$/);
+      });
+      assert(data.offer?.rateBp === 420 && data.offer.amountFen === 100_000_000, `the offer sent was ${JSON.stringify(data.offer)}`);
+      usePage(h5);
+      await openH5(h5, base, `${H5_APPLICATION}?id=${loanFlow.applicationId}&enterpriseId=${loanFlow.enterpriseId}`);
+      await expectText(visible(h5.getByTestId('application-status')), '已批准', 'the status in /h5');
+      await expectText(visible(h5.getByTestId('application-offer')), '4.2', 'the offer in /h5');
+      const accepted = h5.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname.endsWith(`/applications/${loanFlow.applicationId}/moves`));
+      await visible(h5.getByTestId('application-move-accept_offer')).click();
+      await confirmH5();
+      const response = await accepted;
+      assert(response.status() === 200, `accept_offer answered ${response.status()}`);
+      await visible(h5.getByTestId('application-offer-accepted')).waitFor();
+    });
+
+    await step('the bank records the disbursement (登记放款); only then does the firm see 已放款, with every step on its timeline', async () => {
+      usePage(bank);
+      await openInConsole();
+      const data = await consoleMove('登记放款');
+      assert(data.status === 'disbursed' && data.loan?.amountFen === 100_000_000, `after 登记放款: ${data.status}, loan ${JSON.stringify(data.loan?.amountFen)}`);
+      await expectText(bank.getByTestId('loan-figures'), '100', 'the loan figures');
+      usePage(h5);
+      await openH5(h5, base, `${H5_APPLICATION}?id=${loanFlow.applicationId}&enterpriseId=${loanFlow.enterpriseId}`);
+      await expectText(visible(h5.getByTestId('application-status')), '已放款', 'the status in /h5');
+      const steps = await h5.getByTestId('application-event-label').filter({ visible: true }).allTextContents();
+      for (const label of ['受理', '开始调查', '批准', '接受批复', '登记放款']) assert(steps.some((t) => t.includes(label)), `the timeline lacks ${label}: ${JSON.stringify(steps)}`);
+      await visible(h5.getByTestId('application-loan')).waitFor();
+      return steps.join(' → ');
+    });
+
+    await step('谁查看了我的数据 lists the bank reading the report and downloading the PDF', async () => {
+      await visible(h5.getByTestId('application-access-log')).click();
+      await h5.waitForURL((url) => url.hash.includes('/subpackages/finance/access-log/'));
+      const entries = visible(h5.getByTestId('access-entry'));
+      await entries.waitFor();
+      const texts = await h5.getByTestId('access-entry').filter({ visible: true }).allTextContents();
+      assert(texts.some((t) => t.includes(bankName) && t.includes('查看信用报告')), `the log reads ${JSON.stringify(texts.slice(0, 4))}`);
+      assert(texts.some((t) => t.includes('下载信用报告')), 'the log does not show the PDF download');
+      return `${texts.length} entries`;
+    });
+
+    await step('the firm revokes the grant (撤销授权); the bank can no longer open the report', async () => {
+      await openH5(h5, base, `${H5_APPLICATION}?id=${loanFlow.applicationId}&enterpriseId=${loanFlow.enterpriseId}`);
+      const revoked = h5.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname.endsWith(`/applications/${loanFlow.applicationId}/revoke-grant`));
+      await visible(h5.getByTestId('application-revoke-grant')).click();
+      await confirmH5();
+      assert((await revoked).status() === 200, 'revoke-grant failed');
+      await expectText(visible(h5.getByTestId('application-grant-status')), '已撤销', 'the grant status');
+      usePage(bank);
+      await openInConsole();
+      await bank.getByRole('button', { name: '查看信用报告', exact: true }).click();
+      await expectText(bank.getByTestId('report-refused'), '无法查看信用报告', 'the refusal in the console');
+      const api = await pageApi(bank, `/api/v1/applications/${loanFlow.applicationId}/report`);
+      assert(api.status === 404, `GET …/report after revocation answered ${api.status}`);
+    });
+  });
+
   return { events };
 }
 
-module.exports = { runScenarios, SCENARIO_COUNT: 8 };
+module.exports = { runScenarios, SCENARIO_COUNT: 9 };

@@ -34,6 +34,21 @@ describe('home: the financing entries', () => {
     expect(screen.getByTestId('feature-demand').textContent).not.toContain('即将开放');
   });
 
+  it('reaches 我的融资申请 and 我的授权 where 我的融资需求 is', async () => {
+    api
+      .on('GET', '/api/v1/me/enterprises', ok([ENTERPRISE]))
+      .on('GET', '/api/v1/verifications/mine', ok([verification({ status: 'approved' })]));
+    await renderPage(Home);
+
+    fireEvent.click(await screen.findByText('我的融资申请', { selector: '.home-card-link *' }));
+    expect(Taro.navigateTo).toHaveBeenLastCalledWith({ url: '/subpackages/finance/applications/index?enterpriseId=5' });
+    fireEvent.click(screen.getByTestId('feature-applications'));
+    expect(Taro.navigateTo).toHaveBeenLastCalledWith({ url: '/subpackages/finance/applications/index?enterpriseId=5' });
+    fireEvent.click(screen.getByTestId('feature-authorisation'));
+    expect(Taro.navigateTo).toHaveBeenLastCalledWith({ url: '/subpackages/finance/grants/index?enterpriseId=5' });
+    expect(screen.getByTestId('feature-authorisation').textContent).not.toContain('即将开放');
+  });
+
   it('lets anyone browse 金融产品, while the need entries wait for a bound enterprise', async () => {
     api.on('GET', '/api/v1/me/enterprises', ok([])).on('GET', '/api/v1/verifications/mine', ok([]));
     await renderPage(Home);
@@ -44,6 +59,7 @@ describe('home: the financing entries', () => {
     fireEvent.click(screen.getByTestId('feature-products'));
     expect(Taro.navigateTo).toHaveBeenCalledWith({ url: '/subpackages/finance/products/index' });
     fireEvent.click(screen.getByTestId('feature-needs'));
+    fireEvent.click(screen.getByTestId('feature-applications'));
     expect(Taro.navigateTo).toHaveBeenCalledTimes(1);
   });
 });

@@ -67,8 +67,9 @@ describe('需求详情', () => {
     expect(within(first).queryByTestId('rec-new')).toBeNull();
     expect(within(screen.getByTestId('rec-11')).getByTestId('rec-new').textContent).toBe('新匹配');
 
+    // The product opens with the need, so that 申请 there carries it on.
     fireEvent.click(first);
-    expect(Taro.navigateTo).toHaveBeenCalledWith({ url: '/subpackages/finance/product/index?id=12' });
+    expect(Taro.navigateTo).toHaveBeenCalledWith({ url: '/subpackages/finance/product/index?id=12&needId=77&enterpriseId=5' });
   });
 
   it('shows each near miss with what it lacks and the advice that would change it', async () => {

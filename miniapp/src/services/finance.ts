@@ -36,13 +36,25 @@ export const PRODUCT_PAGE = '/subpackages/finance/product/index'
 export const NEED_FORM_PAGE = '/subpackages/finance/need-form/index'
 export const MY_NEEDS_PAGE = '/subpackages/finance/needs/index'
 export const NEED_PAGE = '/subpackages/finance/need/index'
+/** 融资申请 and 授权 (services/applications.ts holds their calls). Notifications link to APPLICATION_PAGE with only `id`. */
+export const APPLY_PAGE = '/subpackages/finance/apply/index'
+export const MY_APPLICATIONS_PAGE = '/subpackages/finance/applications/index'
+export const APPLICATION_PAGE = '/subpackages/finance/application/index'
+export const ACCESS_LOG_PAGE = '/subpackages/finance/access-log/index'
+export const MY_GRANTS_PAGE = '/subpackages/finance/grants/index'
 
-
-export const productUrl = (productId: string) => withParams(PRODUCT_PAGE, { id: productId })
+/** A product; opened from a need's recommendation it carries the need (and its enterprise) on to the application. */
+export const productUrl = (productId: string, from: { needId?: string; enterpriseId?: string } = {}) =>
+  withParams(PRODUCT_PAGE, { id: productId, needId: from.needId, enterpriseId: from.enterpriseId })
 /** Without an enterprise the pages use the user's first one; with a need id the form edits that need. */
 export const needFormUrl = (enterpriseId?: string, needId?: string) => withParams(NEED_FORM_PAGE, { enterpriseId, needId })
 export const myNeedsUrl = (enterpriseId?: string) => withParams(MY_NEEDS_PAGE, { enterpriseId })
 export const needUrl = (needId: string, enterpriseId?: string) => withParams(NEED_PAGE, { id: needId, enterpriseId })
+export const applyUrl = (productId: string, needId?: string, enterpriseId?: string) => withParams(APPLY_PAGE, { productId, needId, enterpriseId })
+export const myApplicationsUrl = (enterpriseId?: string) => withParams(MY_APPLICATIONS_PAGE, { enterpriseId })
+export const applicationUrl = (applicationId: string, enterpriseId?: string) => withParams(APPLICATION_PAGE, { id: applicationId, enterpriseId })
+export const accessLogUrl = (enterpriseId?: string) => withParams(ACCESS_LOG_PAGE, { enterpriseId })
+export const myGrantsUrl = (enterpriseId?: string) => withParams(MY_GRANTS_PAGE, { enterpriseId })
 
 /** The subscription template the server uses to tell the firm its recommendation is out. */
 export const NEED_RECOMMENDATION_TEMPLATE = 'need_recommendation'

@@ -16,6 +16,11 @@ export class ValidationError extends AppError {
   constructor(message: string, fields?: TFieldError[]) {
     super('VALIDATION_FAILED', message, fields);
   }
+
+  /** One field's problem, named as the form shows it. */
+  static of(field: string, message: string): ValidationError {
+    return new ValidationError(message, [{ field, message }]);
+  }
 }
 export class NotFoundError extends AppError {
   constructor(message = '记录不存在或无权访问') {

@@ -33,6 +33,7 @@ export function publicProduct(id: string, input: TermsInput = {}, institution = 
     rateMaxBp: 435,
     guaranteeMethods: ['credit'],
     repaymentMethods: ['interest_first'],
+    acceptDays: 3,
     turnaroundDays: 5,
     ...input,
     criteria: { ...input.criteria },

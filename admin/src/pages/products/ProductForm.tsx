@@ -286,12 +286,21 @@ export default function ProductForm({ product, open, onOpenChange, onSaved }: Pr
 
       <Divider orientation="left">申请与办理</Divider>
       <TagsField name="requiredDocuments" label="申请材料" placeholder="如 营业执照、近一年财务报表，回车确认" />
-      <ProFormDigit
-        name="turnaroundDays"
-        label="承诺办结时限（工作日）"
-        fieldProps={{ min: 1, max: 60, precision: 0, style: { width: 200 } }}
-        rules={[required('请填写承诺办结时限')]}
-      />
+      <ProForm.Group>
+        <ProFormDigit
+          name="acceptDays"
+          label="受理时限（工作日）"
+          extra="自企业提交申请起"
+          fieldProps={{ min: 1, max: 30, precision: 0, style: { width: 200 } }}
+          rules={[required('请填写受理时限')]}
+        />
+        <ProFormDigit
+          name="turnaroundDays"
+          label="办结时限（工作日，自受理起）"
+          fieldProps={{ min: 1, max: 60, precision: 0, style: { width: 200 } }}
+          rules={[required('请填写办结时限')]}
+        />
+      </ProForm.Group>
       <ProFormSwitch name="policySupport" label="有政策支持（风险补偿、担保、贴息）" />
     </DrawerForm>
   );

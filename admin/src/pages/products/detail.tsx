@@ -78,7 +78,8 @@ function Terms({ product: p }: { product: TProductDetail }) {
       <Descriptions.Item label="额度">{formatWanRange(p.amountMinFen, p.amountMaxFen)}</Descriptions.Item>
       <Descriptions.Item label="期限">{formatTermRange(p.termMinMonths, p.termMaxMonths)}</Descriptions.Item>
       <Descriptions.Item label="年利率">{formatRateRange(p.rateMinBp, p.rateMaxBp)}</Descriptions.Item>
-      <Descriptions.Item label="承诺办结时限">{p.turnaroundDays} 个工作日</Descriptions.Item>
+      <Descriptions.Item label="受理时限">{p.acceptDays} 个工作日（自提交起）</Descriptions.Item>
+      <Descriptions.Item label="办结时限">{p.turnaroundDays} 个工作日（自受理起）</Descriptions.Item>
       <Descriptions.Item label="担保方式">{p.guaranteeMethods.map((g) => GUARANTEE_METHOD_LABELS[g]).join('、')}</Descriptions.Item>
       <Descriptions.Item label="还款方式">{p.repaymentMethods.map((r) => REPAYMENT_METHOD_LABELS[r]).join('、')}</Descriptions.Item>
       <Descriptions.Item label="政策支持">{p.policySupport ? '有' : '无'}</Descriptions.Item>

@@ -1,4 +1,5 @@
 import type { TCreditRating, TGuaranteeMethod, TPenaltySeverity, TProductCriteria, TProductTerms, TProductType, TRepaymentMethod } from '@xyd/shared';
+import { DEFAULT_ACCEPT_WORKING_DAYS } from '@xyd/shared';
 
 /** 1 万元 = 10,000 元 = 1,000,000 分. */
 export const FEN_PER_WAN = 1_000_000;
@@ -13,6 +14,20 @@ export function wanToFen(wan: number): number {
 
 export function fenToWan(fen: number): number {
   return fen / FEN_PER_WAN;
+}
+
+/** 元 as typed → integer fen: 1234.56 → 123456 (rounded: 1.1 × 100 is 110.00000000000001). */
+export function yuanToFen(yuan: number): number {
+  return Math.round(yuan * 100);
+}
+
+export function fenToYuan(fen: number): number {
+  return fen / 100;
+}
+
+/** Whether a 元 amount is whole 分 (at most two decimals); finer input would be rounded away silently. */
+export function isWholeFenYuan(yuan: number): boolean {
+  return Math.abs(yuan * 100 - yuanToFen(yuan)) < 1e-3;
 }
 
 /** A rate typed in percent → basis points: 3.85 → 385 (rounded: 4.35 × 100 is 434.99999999999994). */
@@ -77,6 +92,7 @@ export interface ProductFormValues {
   noSocialArrears: boolean;
   noEnforcement: boolean;
   requiredDocuments: string[];
+  acceptDays: number;
   turnaroundDays: number;
   policySupport: boolean;
 }
@@ -119,6 +135,7 @@ export function termsFromForm(v: ProductFormValues): TProductTerms {
       noEnforcement: Boolean(v.noEnforcement),
     },
     requiredDocuments: cleanCodes(v.requiredDocuments, false),
+    acceptDays: v.acceptDays,
     turnaroundDays: v.turnaroundDays,
     policySupport: Boolean(v.policySupport),
   };
@@ -152,6 +169,7 @@ export function formFromTerms(t: TProductTerms): ProductFormValues {
     noSocialArrears: c.noSocialArrears,
     noEnforcement: c.noEnforcement,
     requiredDocuments: [...t.requiredDocuments],
+    acceptDays: t.acceptDays,
     turnaroundDays: t.turnaroundDays,
     policySupport: t.policySupport,
   };
@@ -172,6 +190,7 @@ export const NEW_PRODUCT_DEFAULTS: Partial<ProductFormValues> = {
   noSocialArrears: false,
   noEnforcement: false,
   requiredDocuments: [],
+  acceptDays: DEFAULT_ACCEPT_WORKING_DAYS,
   policySupport: false,
 };
 
@@ -202,6 +221,7 @@ const SAME_NAME_FIELDS = new Set([
   'noTaxArrears',
   'noSocialArrears',
   'noEnforcement',
+  'acceptDays',
   'turnaroundDays',
   'policySupport',
 ]);

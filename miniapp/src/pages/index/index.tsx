@@ -6,7 +6,7 @@ import PageState from '../../components/PageState'
 import { useRemoteData } from '../../hooks/useRemoteData'
 import { creditProfileUrl } from '../../services/credit'
 import { listMyVerificationsNewestFirst } from '../../services/enterprise'
-import { PRODUCTS_PAGE, myNeedsUrl, needFormUrl } from '../../services/finance'
+import { PRODUCTS_PAGE, myApplicationsUrl, myGrantsUrl, myNeedsUrl, needFormUrl } from '../../services/finance'
 import { listMyEnterprises } from '../../services/generated'
 import { refreshUnreadBadge } from '../../services/messages'
 import { BIND_PAGE, PROGRESS_PAGE } from '../../routes'
@@ -21,6 +21,7 @@ const FEATURES = [
   { key: 'demand', title: '融资需求', desc: '一键发布，智能匹配产品' },
   { key: 'products', title: '金融产品', desc: '浏览银行产品与申请条件' },
   { key: 'needs', title: '我的融资需求', desc: '推荐产品与匹配理由' },
+  { key: 'applications', title: '我的融资申请', desc: '审批进度、批复与放款' },
   { key: 'profile', title: '信用画像', desc: '查看企业信用评价' },
   { key: 'policy', title: '政策匹配', desc: '找到可申报的扶持政策' },
   { key: 'authorisation', title: '授权管理', desc: '管理数据授权与查询记录' },
@@ -32,6 +33,8 @@ function featureUrl(key: string, enterprise: TMyEnterprise | undefined): string 
   if (!enterprise) return undefined
   if (key === 'demand') return needFormUrl(enterprise.id)
   if (key === 'needs') return myNeedsUrl(enterprise.id)
+  if (key === 'applications') return myApplicationsUrl(enterprise.id)
+  if (key === 'authorisation') return myGrantsUrl(enterprise.id)
   if (key === 'profile') return creditProfileUrl(enterprise.id)
   return undefined
 }
@@ -126,6 +129,14 @@ export default function Home() {
                 >
                   <Text>我的融资需求</Text>
                   <Text className='home-card-link__hint'>推荐产品与匹配理由 ›</Text>
+                </View>
+                <View
+                  className='home-card-link'
+                  data-testid='home-my-applications'
+                  onClick={() => Taro.navigateTo({ url: myApplicationsUrl(enterprise.id) })}
+                >
+                  <Text>我的融资申请</Text>
+                  <Text className='home-card-link__hint'>审批进度与数据授权 ›</Text>
                 </View>
               </EnterpriseCard>
             ))

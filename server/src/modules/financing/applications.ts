@@ -287,25 +287,22 @@ export async function myApplication(app: AppContext, actor: WechatActor, enterpr
 
 // ---- applying -----------------------------------------------------------------------------------------------------
 
-function fieldError(field: string, message: string): ValidationError {
-  return new ValidationError(message, [{ field, message }]);
-}
 
 export async function submitApplication(app: AppContext, actor: WechatActor, enterpriseId: string, input: TApplicationCreate, meta: RequestMeta): Promise<TApplicationDetail> {
   const { enterprise } = await ownApplication(actor, enterpriseId, null);
-  if (enterprise.status === 'revoked' || enterprise.status === 'cancelled') throw fieldError('enterpriseId', '企业登记状态为吊销或注销，不能申请融资');
+  if (enterprise.status === 'revoked' || enterprise.status === 'cancelled') throw ValidationError.of('enterpriseId', '企业登记状态为吊销或注销，不能申请融资');
   const product = await productForApplication(input.productId);
   if (!product || product.status !== 'published') throw new NotFoundError('产品不存在或已下架');
   const terms = product.terms;
   if (input.amountFen < terms.amountMinFen || input.amountFen > terms.amountMaxFen) {
-    throw fieldError('amountFen', `申请金额应在 ${formatFen(terms.amountMinFen)} 至 ${formatFen(terms.amountMaxFen)} 之间`);
+    throw ValidationError.of('amountFen', `申请金额应在 ${formatFen(terms.amountMinFen)} 至 ${formatFen(terms.amountMaxFen)} 之间`);
   }
   if (input.termMonths < terms.termMinMonths || input.termMonths > terms.termMaxMonths) {
-    throw fieldError('termMonths', `申请期限应在 ${terms.termMinMonths} 至 ${terms.termMaxMonths} 个月之间`);
+    throw ValidationError.of('termMonths', `申请期限应在 ${terms.termMinMonths} 至 ${terms.termMaxMonths} 个月之间`);
   }
   if (input.needId) {
     const need = await FinancingNeed.findOne({ where: { id: input.needId, enterpriseId: enterprise.id }, attributes: ['id'] });
-    if (!need) throw fieldError('needId', '融资需求不存在或不属于本企业');
+    if (!need) throw ValidationError.of('needId', '融资需求不存在或不属于本企业');
   }
   checkGrantRequest(input.grant);
   const now = clock.now();
@@ -421,13 +418,13 @@ function moveRefusal(row: ApplicationRow, action: TApplicationAction, by: TAppli
 
 /** What a move must carry, checked before anything is written. */
 function checkPayload(row: ApplicationRow, input: TApplicationMoveInput, today: string): void {
-  if (input.action === 'approve' && !input.offer) throw fieldError('offer', '批准须填写批复：金额、利率、期限、还款与担保方式');
-  if (input.action === 'reject' && !input.rejection) throw fieldError('rejection', '拒绝须选择原因并写明说明');
+  if (input.action === 'approve' && !input.offer) throw ValidationError.of('offer', '批准须填写批复：金额、利率、期限、还款与担保方式');
+  if (input.action === 'reject' && !input.rejection) throw ValidationError.of('rejection', '拒绝须选择原因并写明说明');
   if (input.action === 'disburse') {
-    if (!input.loan) throw fieldError('loan', '登记放款须填写贷款信息');
-    if (row.offer && input.loan.amountFen > row.offer.amountFen) throw fieldError('loan.amountFen', `放款金额不能超过批准金额 ${formatFen(row.offer.amountFen)}`);
-    if (input.loan.disbursedOn > today) throw fieldError('loan.disbursedOn', '放款日期不能晚于今天');
-    if (input.loan.disbursedOn < shanghaiDate(row.submittedAt)) throw fieldError('loan.disbursedOn', '放款日期不能早于申请日期');
+    if (!input.loan) throw ValidationError.of('loan', '登记放款须填写贷款信息');
+    if (row.offer && input.loan.amountFen > row.offer.amountFen) throw ValidationError.of('loan.amountFen', `放款金额不能超过批准金额 ${formatFen(row.offer.amountFen)}`);
+    if (input.loan.disbursedOn > today) throw ValidationError.of('loan.disbursedOn', '放款日期不能晚于今天');
+    if (input.loan.disbursedOn < shanghaiDate(row.submittedAt)) throw ValidationError.of('loan.disbursedOn', '放款日期不能早于申请日期');
   }
 }
 

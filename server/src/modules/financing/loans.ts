@@ -245,9 +245,6 @@ export async function loanDetail(app: AppContext, actor: AdminActor, id: string)
   return (await toDtos(app, [await scopedLoan(app, actor, id)]))[0];
 }
 
-function fieldError(field: string, message: string): ValidationError {
-  return new ValidationError(message, [{ field, message }]);
-}
 
 /**
  * A repayment from the institution. The same reference again with the same amounts is the same repayment (an
@@ -257,9 +254,9 @@ function fieldError(field: string, message: string): ValidationError {
 export async function reportRepayment(app: AppContext, actor: AdminActor, loanId: string, input: TRepaymentInput, meta: RequestMeta): Promise<TLoan> {
   const loan = await scopedLoan(app, actor, loanId);
   const today = shanghaiDate(clock.now());
-  if (input.principalFen + input.interestFen <= 0) throw fieldError('principalFen', '还款本金与利息不能都为 0');
-  if (input.paidOn > today) throw fieldError('paidOn', '还款日期不能晚于今天');
-  if (input.paidOn < loan.disbursedOn) throw fieldError('paidOn', `还款日期不能早于放款日期 ${loan.disbursedOn}`);
+  if (input.principalFen + input.interestFen <= 0) throw ValidationError.of('principalFen', '还款本金与利息不能都为 0');
+  if (input.paidOn > today) throw ValidationError.of('paidOn', '还款日期不能晚于今天');
+  if (input.paidOn < loan.disbursedOn) throw ValidationError.of('paidOn', `还款日期不能早于放款日期 ${loan.disbursedOn}`);
   const [application] = await selectApplications(app.db.sequelize, 'a.id = :id', { id: loan.applicationId });
   try {
     await app.db.transaction(async (t) => {
@@ -272,7 +269,7 @@ export async function reportRepayment(app: AppContext, actor: AdminActor, loanId
       }
       if (application.status === 'settled') throw new ConflictError('贷款已结清，不能再报送还款');
       const before = loanFigures(fresh.amountFen, fresh.schedule, paid, today);
-      if (input.principalFen > before.balanceFen) throw fieldError('principalFen', `归还本金超过贷款余额 ${formatFen(before.balanceFen)}`);
+      if (input.principalFen > before.balanceFen) throw ValidationError.of('principalFen', `归还本金超过贷款余额 ${formatFen(before.balanceFen)}`);
       await insertRows(
         app.db.sequelize,
         'loan_repayments',

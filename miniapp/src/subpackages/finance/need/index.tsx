@@ -60,15 +60,15 @@ function ProductHead({ match, children }: { match: NeedMatch; children?: ReactNo
   )
 }
 
-/** A recommended product: how well it fits, and every criterion checked against the firm. */
-function RecommendationCard({ match }: { match: NeedMatch }) {
+/** A recommended product: how well it fits, and every criterion checked against the firm; it opens with the need, to apply. */
+function RecommendationCard({ match, need }: { match: NeedMatch; need: MyNeed }) {
   const { headline } = explainOutcome(match.outcome)
   return (
     <View
       className='card need-match rec-card'
       data-testid={`rec-${match.productId}`}
       data-product-id={match.productId}
-      onClick={() => Taro.navigateTo({ url: productUrl(match.productId) })}
+      onClick={() => Taro.navigateTo({ url: productUrl(match.productId, { needId: need.id, enterpriseId: need.enterpriseId }) })}
     >
       <ProductHead match={match}>
         {match.isNew ? (
@@ -180,7 +180,7 @@ function Released({ need }: { need: MyNeed }) {
             <Text className='card__text'>暂时没有完全符合条件的产品{need.nearMisses.length > 0 ? '，可参考下方“差一点符合”的产品及改进建议。' : '。'}</Text>
           </View>
         ) : (
-          need.recommendations.map((match) => <RecommendationCard key={match.productId} match={match} />)
+          need.recommendations.map((match) => <RecommendationCard key={match.productId} match={match} need={need} />)
         )}
       </View>
 

@@ -3,8 +3,8 @@ import Taro, { useDidShow, usePullDownRefresh, useRouter } from '@tarojs/taro'
 import { useEffect, useState } from 'react'
 import PageState from '../../../components/PageState'
 import { useRemoteData } from '../../../hooks/useRemoteData'
-import { PRODUCT_TYPE_LABELS, REPAYMENT_METHOD_LABELS, needFormUrl, type PublicProduct } from '../../../services/finance'
-import { getPublicProduct } from '../../../services/generated'
+import { PRODUCT_TYPE_LABELS, REPAYMENT_METHOD_LABELS, applyUrl, needFormUrl, type PublicProduct } from '../../../services/finance'
+import { getPublicProduct, listMyEnterprises } from '../../../services/generated'
 import { formatDateTime } from '../../../utils/format'
 import ProductFacts from '../components/ProductFacts'
 import { criteriaLines, regionNames } from '../criteria'
@@ -36,13 +36,27 @@ function Criteria({ product }: { product: PublicProduct }) {
   )
 }
 
-/** 产品详情: a published product's terms, who may apply, what to bring, and the way to ask for it. */
+/** The enterprise that may apply: the one the URL names (a need's), else the user's first; none when unbound. */
+async function applyingEnterprise(requestedId: string | undefined): Promise<string | null> {
+  const enterprises = await listMyEnterprises()
+  return (enterprises.find((e) => e.id === requestedId) ?? enterprises[0])?.id ?? null
+}
+
+/**
+ * 产品详情: a published product's terms, who may apply, what to bring, and the way to ask for it. Opened from a
+ * need's recommendation the URL carries the need, which goes on to the application.
+ */
 export default function ProductDetail() {
-  const id = useRouter()?.params?.id ?? ''
+  const params = useRouter()?.params
+  const id = params?.id ?? ''
+  const needId = params?.needId || undefined
   const page = useRemoteData(() => getPublicProduct({ id }))
+  // 申请 is for a member of a bound enterprise; the product itself is public, so this failing hides only the button.
+  const applicant = useRemoteData(() => applyingEnterprise(params?.enterpriseId || undefined))
 
   useDidShow(() => {
     page.reload()
+    applicant.reload()
   })
 
   usePullDownRefresh(async () => {
@@ -109,8 +123,17 @@ export default function ProductDetail() {
               )}
             </View>
 
+            {applicant.data ? (
+              <Button
+                className='btn btn--primary btn--block'
+                data-testid='product-apply'
+                onClick={() => Taro.navigateTo({ url: applyUrl(product.id, needId, applicant.data ?? undefined) })}
+              >
+                申请
+              </Button>
+            ) : null}
             <Button
-              className='btn btn--primary btn--block'
+              className={`btn ${applicant.data ? 'btn--ghost' : 'btn--primary'} btn--block`}
               data-testid='product-publish-need'
               onClick={() => Taro.navigateTo({ url: needFormUrl() })}
             >
