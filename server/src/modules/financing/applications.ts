@@ -409,11 +409,12 @@ interface Mover {
   audit: AdminActor | WechatActor | null;
 }
 
-function moveRefusal(row: ApplicationRow, action: TApplicationAction, by: TApplicationActor): Error | null {
+/** The status the move leads to; a move by the wrong role is a 403, one the status does not allow a 409. */
+function moveTarget(row: ApplicationRow, action: TApplicationAction, by: TApplicationActor): TApplicationStatus {
   const check = checkApplicationMove({ status: row.status, offerAccepted: row.offerAccepted }, action, by);
-  if (check.ok) return null;
+  if (check.ok) return check.to;
   const move = APPLICATION_MOVES.find((m) => m.action === action);
-  return move && !move.by.includes(by) ? new ForbiddenError(check.message) : new ConflictError(check.message);
+  throw move && !move.by.includes(by) ? new ForbiddenError(check.message) : new ConflictError(check.message);
 }
 
 /** What a move must carry, checked before anything is written. */
@@ -428,7 +429,7 @@ function checkPayload(row: ApplicationRow, input: TApplicationMoveInput, today: 
   }
 }
 
-function moveNote(row: ApplicationRow, input: TApplicationMoveInput): string {
+function moveNote(input: TApplicationMoveInput): string {
   const parts: string[] = [];
   if (input.action === 'approve' && input.offer) {
     parts.push(`批复 ${formatFen(input.offer.amountFen)}，年利率 ${formatRateBp(input.offer.rateBp)}，${input.offer.termMonths} 个月`);
@@ -436,7 +437,6 @@ function moveNote(row: ApplicationRow, input: TApplicationMoveInput): string {
   if (input.action === 'reject' && input.rejection) parts.push(`${REJECTION_REASON_LABELS[input.rejection.code]}：${input.rejection.text}`);
   if (input.action === 'disburse' && input.loan) parts.push(`放款 ${formatFen(input.loan.amountFen)}（${input.loan.disbursedOn}）`);
   if (input.note) parts.push(input.note);
-  void row;
   return parts.join('；');
 }
 
@@ -452,10 +452,8 @@ export async function applyMove(app: AppContext, applicationId: string, input: T
     const [row] = await selectApplications(app.db.sequelize, 'a.id = :id', { id: applicationId }, t);
     if (!row) throw new NotFoundError('申请不存在或无权访问');
     if (row.version !== input.version) throw new ConflictError('申请已被他人更新，请刷新后重试');
-    const refusal = moveRefusal(row, input.action, mover.kind);
-    if (refusal) throw refusal;
+    const to = moveTarget(row, input.action, mover.kind);
     checkPayload(row, input, today);
-    const to = (checkApplicationMove({ status: row.status, offerAccepted: row.offerAccepted }, input.action, mover.kind) as { to: TApplicationStatus }).to;
     if (input.action === 'settle' || input.action === 'cure') {
       const problem = await loanSettlementProblem(app, row.id, input.action, t);
       if (problem) throw new ConflictError(problem);
@@ -483,9 +481,9 @@ export async function applyMove(app: AppContext, applicationId: string, input: T
       transaction: t,
     })) as unknown as [unknown, number];
     if (Number(affected) !== 1) throw new ConflictError('申请已被他人更新，请刷新后重试');
-    const note = moveNote(row, input);
+    const note = moveNote(input);
     await recordEvent(t, row.id, { kind: input.action, fromStatus: row.status, toStatus: to, actorKind: mover.kind, actorId: mover.id, actorName: mover.name, note });
-    if (input.action === 'disburse') await createLoan(app, t, row, input.loan!, mover.id ?? '0');
+    if (input.action === 'disburse') await createLoan(app, t, row, input.loan!);
     if (mover.audit) {
       await recordAudit(t, {
         actor: mover.audit,

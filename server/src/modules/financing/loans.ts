@@ -161,8 +161,7 @@ async function toDtos(app: AppContext, loans: readonly LoanRow[]): Promise<TLoan
 }
 
 /** Records the loan on disbursement, inside the move's transaction. */
-export async function createLoan(app: AppContext, t: Transaction, application: ApplicationRow, input: TLoanDisbursement, reportedBy: string): Promise<void> {
-  void reportedBy;
+export async function createLoan(app: AppContext, t: Transaction, application: ApplicationRow, input: TLoanDisbursement): Promise<void> {
   const earlier = await app.db.sequelize.query('SELECT l.id FROM loans l WHERE l.enterprise_id = :id LIMIT 1', {
     replacements: { id: application.enterpriseId },
     type: QueryTypes.SELECT,
@@ -382,7 +381,7 @@ export async function refreshLoanFigures(app: AppContext, limit = 500): Promise<
   let refreshed = 0;
   let after = '0';
   for (;;) {
-    const loans = await selectLoans(app, "l.status <> 'settled' AND l.figures_on < :today AND l.id > :after", { today, after }, undefined, 'ORDER BY l.id LIMIT :limit'.replace(':limit', String(limit)));
+    const loans = await selectLoans(app, "l.status <> 'settled' AND l.figures_on < :today AND l.id > :after", { today, after }, undefined, `ORDER BY l.id LIMIT ${Math.trunc(limit)}`);
     if (loans.length === 0) break;
     for (const loan of loans) {
       after = loan.id;
