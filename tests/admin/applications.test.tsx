@@ -427,7 +427,7 @@ describe('application detail (申请详情)', () => {
             status: 'revoked',
             revokedAt: '2026-03-03T02:00:00.000Z',
             revokedByName: '王芳',
-            scopes: ['credit_records'],
+            scopes: ['tax', 'court_case'],
           },
         ],
         events: [
@@ -462,7 +462,8 @@ describe('application detail (申请详情)', () => {
     expect(grants[0]).toHaveTextContent('信用报告');
     expect(grants[0]).toHaveTextContent('2026-05-31');
     expect(grants[0]).toHaveTextContent('有效');
-    expect(grants[1]).toHaveTextContent('信用记录明细');
+    expect(grants[1]).toHaveTextContent('纳税记录');
+    expect(grants[1]).toHaveTextContent('司法诉讼记录');
     expect(grants[1]).toHaveTextContent('已撤销');
 
     const events = screen.getAllByTestId('application-event');

@@ -257,7 +257,7 @@ describe('申请详情', () => {
 
   it('shows the grant, and revokes it only after a confirm that says access stops at once', async () => {
     api
-      .on('GET', APPLICATION_PATH, ok(applicationDetail({ grants: [grant({ scopes: ['registration', 'credit_score', 'credit_records'] })] })))
+      .on('GET', APPLICATION_PATH, ok(applicationDetail({ grants: [grant({ scopes: ['registration', 'credit_score', 'tax', 'social_security'] })] })))
       .on(
         'POST',
         `${APPLICATION_PATH}/revoke-grant`,
@@ -268,7 +268,7 @@ describe('申请详情', () => {
 
     const card = await screen.findByTestId('application-grant');
     expect(within(card).getByTestId('application-grant-organisation').textContent).toBe('示例银行北京分行');
-    expect(within(card).getByTestId('application-grant-scopes').textContent).toBe('工商登记信息、信用报告、信用记录明细');
+    expect(within(card).getByTestId('application-grant-scopes').textContent).toBe('工商登记信息、信用报告、纳税记录、社保缴纳记录');
     expect(within(card).getByTestId('application-grant-expires').textContent).toBe('2026-09-29');
     expect(within(card).getByTestId('application-grant-status').textContent).toBe('有效');
 

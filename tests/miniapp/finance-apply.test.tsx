@@ -1,7 +1,7 @@
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { Current } from '@tarojs/runtime';
 import Taro from '@tarojs/taro';
-import { DATA_SCOPE_DETAILS, addDays, shanghaiDate } from '@xyd/shared';
+import { DATA_SCOPES, DATA_SCOPE_DETAILS, DATA_SCOPE_LABELS, addDays, shanghaiDate } from '@xyd/shared';
 import Apply from '../../miniapp/src/subpackages/finance/apply/index';
 import ProductDetail from '../../miniapp/src/subpackages/finance/product/index';
 import { FakeApi, fail, ok, type ApiCall } from './support/fake-api';
@@ -70,11 +70,30 @@ describe('融资申请 form', () => {
     expect(screen.getByTestId('apply-expires-value').textContent).toBe(lastDay);
     expect(screen.getByTestId('apply-expires-field').textContent).toContain(`最长 365 天，最晚 ${addDays(today(), 365)}`);
 
-    expect([checked('apply-scope-registration'), checked('apply-scope-credit_score'), checked('apply-scope-credit_records')]).toEqual(['true', 'true', 'false']);
+    // Every scope, the firm's data and its credit report first and ticked, then the records of each group of
+    // categories under their own heading, none ticked.
+    const scopes = screen.getByTestId('apply-scopes');
+    const shown = [...scopes.querySelectorAll('[data-testid^="apply-scope"]')].map((el) => el.getAttribute('data-testid'));
+    expect(shown).toEqual([
+      'apply-scope-registration',
+      'apply-scope-credit_score',
+      'apply-scopes-records',
+      'apply-scope-public_records',
+      'apply-scope-tax',
+      'apply-scope-social_security',
+      'apply-scope-utility',
+      'apply-scope-court_case',
+      'apply-scope-logistics',
+    ]);
+    expect(screen.getByTestId('apply-scopes-records').textContent).toBe('信用记录明细（按类别授权）');
+    expect(DATA_SCOPES.map((scope) => [scope, checked(`apply-scope-${scope}`)])).toEqual(
+      DATA_SCOPES.map((scope) => [scope, scope === 'registration' || scope === 'credit_score' ? 'true' : 'false']),
+    );
     // Each scope in the platform's words, with what it shows.
     expect(screen.getByTestId('apply-scope-registration').textContent).toBe(`✓工商登记信息${DATA_SCOPE_DETAILS.registration}`);
     expect(screen.getByTestId('apply-scope-credit_score').textContent).toBe(`✓信用报告${DATA_SCOPE_DETAILS.credit_score}`);
-    expect(screen.getByTestId('apply-scope-credit_records').textContent).toBe(`信用记录明细${DATA_SCOPE_DETAILS.credit_records}`);
+    expect(screen.getByTestId('apply-scope-tax').textContent).toBe(`纳税记录${DATA_SCOPE_DETAILS.tax}`);
+    expect(screen.getByTestId('apply-scope-court_case').textContent).toBe(`${DATA_SCOPE_LABELS.court_case}${DATA_SCOPE_DETAILS.court_case}`);
 
     const facts = screen.getByTestId('apply-grant-facts').textContent;
     expect(facts).toContain('随时撤销');
@@ -101,7 +120,9 @@ describe('融资申请 form', () => {
     await typeInto('apply-amount', '12.34');
     await typeInto('apply-term', '18');
     await typePurpose('  采购原材料  ');
-    fireEvent.click(screen.getByTestId('apply-scope-credit_records'));
+    // Ticked out of order: sent in the platform's.
+    fireEvent.click(screen.getByTestId('apply-scope-court_case'));
+    fireEvent.click(screen.getByTestId('apply-scope-public_records'));
     const lastDay = addDays(today(), 30);
     pickDate(lastDay);
     await waitFor(() => expect(screen.getByTestId('apply-grant-statement').textContent).toContain(`至 ${lastDay} 止`));
@@ -124,10 +145,26 @@ describe('融资申请 form', () => {
       amountFen: 12_340_000,
       termMonths: 18,
       purpose: '采购原材料',
-      grant: { scopes: ['registration', 'credit_score', 'credit_records'], expiresOn: lastDay, consent: true },
+      grant: { scopes: ['registration', 'credit_score', 'public_records', 'court_case'], expiresOn: lastDay, consent: true },
     });
     expect(keyOf(sent)).toBeTruthy();
     expect(Taro.showToast).toHaveBeenCalledWith({ title: '申请已提交', icon: 'success' });
+  });
+
+  it('ticking 纳税记录 grants the tax records alone among the records', async () => {
+    api.on('POST', APPLICATIONS_PATH, { status: 201, body: { success: true, data: applicationDetail() } });
+    await renderPage(Apply);
+    await screen.findByTestId('apply-grant');
+
+    fireEvent.click(screen.getByText('纳税记录'));
+    await waitFor(() => expect(checked('apply-scope-tax')).toBe('true'));
+    expect(checked('apply-scope-court_case')).toBe('false');
+    fireEvent.click(screen.getByTestId('apply-consent'));
+    await waitFor(() => expect(checked('apply-consent')).toBe('true'));
+    fireEvent.click(screen.getByTestId('apply-submit'));
+
+    await waitFor(() => expect(api.callsTo('POST', APPLICATIONS_PATH)).toHaveLength(1));
+    expect(api.callsTo('POST', APPLICATIONS_PATH)[0].body.grant).toEqual({ scopes: ['registration', 'credit_score', 'tax'], expiresOn: addDays(today(), 90), consent: true });
   });
 
   it('takes the consent back when what is granted changes after it was ticked', async () => {
@@ -136,7 +173,7 @@ describe('融资申请 form', () => {
 
     fireEvent.click(screen.getByTestId('apply-consent'));
     await waitFor(() => expect(checked('apply-consent')).toBe('true'));
-    fireEvent.click(screen.getByTestId('apply-scope-credit_records'));
+    fireEvent.click(screen.getByTestId('apply-scope-social_security'));
 
     await waitFor(() => expect(checked('apply-consent')).toBe('false'));
     expect(screen.getByTestId('apply-consent-reset').textContent).toBe('授权内容已修改，请重新确认。');

@@ -36,7 +36,7 @@ describe('谁查看了我的数据', () => {
             at: '2026-07-03T16:05:00.000Z',
             organisationName: '示例信用评级有限公司',
             userName: '王分析师',
-            scope: 'credit_records',
+            scope: 'tax',
             action: 'credit_records',
             channel: 'api',
             applicationId: null,
@@ -60,7 +60,7 @@ describe('谁查看了我的数据', () => {
     expect(text(second, 'access-entry-time')).toBe('2026-07-04 00:05');
     expect(text(second, 'access-entry-organisation')).toBe('示例信用评级有限公司');
     expect(text(second, 'access-entry-action')).toBe('查看信用记录明细');
-    expect(text(second, 'access-entry-scope')).toBe('信用记录明细');
+    expect(text(second, 'access-entry-scope')).toBe('纳税记录');
     expect(text(second, 'access-entry-channel')).toBe('机构系统接口');
     expect(within(second).queryByTestId('access-entry-application')).toBeNull();
 

@@ -1,9 +1,14 @@
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { QueryTypes } from 'sequelize';
-import { addDays, shanghaiDate, shiftDate, type TProductTerms } from '@xyd/shared';
+import { QueryTypes, Sequelize } from 'sequelize';
+import { SequelizeStorage, Umzug } from 'umzug';
+import { DATA_SCOPES, RECORD_SCOPES, addDays, shanghaiDate, shiftDate, type TProductTerms } from '@xyd/shared';
+import { loadConfig } from '../../server/src/config';
+import { migrations } from '../../server/src/db/migrations';
+import { createContext } from '../../server/src/main';
 import { AuditLog } from '../../server/src/modules/audit/model';
 import { raiseWarnings } from '../../server/src/modules/credit-engine/warnings';
 import { Enterprise, EnterpriseMember } from '../../server/src/modules/enterprises/models';
@@ -13,8 +18,8 @@ import { refreshLoanFigures } from '../../server/src/modules/financing/loans';
 import { AdminUser, Organisation } from '../../server/src/modules/identity/models';
 import { OutboxItem } from '../../server/src/modules/notifications/models';
 import { demoEnterprises } from '../../server/src/seed/demo';
-import { newId } from '../../server/src/lib/ids';
-import { DEMO_PASSWORD, clock, signInAdmin, startTestServer, type TestServer } from './helpers';
+import { currentIdWorker, newId } from '../../server/src/lib/ids';
+import { DEMO_PASSWORD, clock, signInAdmin, signedPush, startTestServer, type TestServer } from './helpers';
 
 /**
  * Applications to loans through the API: applying with a grant (bad input, idempotency, one open application per
@@ -41,39 +46,7 @@ let ningboId: string;
 let bankId: string;
 let agencyOrgId: string;
 
-function terms(name: string, overrides: Partial<TProductTerms> = {}): TProductTerms {
-  return {
-    name,
-    type: 'credit',
-    summary: '',
-    amountMinFen: 100_000_00,
-    amountMaxFen: 5_000_000_00,
-    termMinMonths: 6,
-    termMaxMonths: 36,
-    rateMinBp: 350,
-    rateMaxBp: 600,
-    guaranteeMethods: ['credit'],
-    repaymentMethods: ['equal_principal'],
-    requiredDocuments: [],
-    acceptDays: 3,
-    turnaroundDays: 10,
-    policySupport: false,
-    ...overrides,
-    criteria: {
-      regionCodes: ['330100'],
-      industriesIncluded: [],
-      industriesExcluded: [],
-      scales: [],
-      minYearsEstablished: null,
-      minRating: null,
-      penaltyLimit: null,
-      excludeBlacklisted: false,
-      noTaxArrears: false,
-      noSocialArrears: false,
-      noEnforcement: false,
-    },
-  };
-}
+const terms = productTerms;
 
 async function publish(agent: Agent, t: TProductTerms): Promise<string> {
   const created = await agent.post('/api/v1/products').send({ terms: t });
@@ -289,8 +262,11 @@ describe('the grant guard and the access log', () => {
     { path: `/api/v1/enterprises/${firmId}`, scope: 'registration' },
     { path: `/api/v1/enterprises/${firmId}/credit`, scope: 'credit_score' },
     { path: `/api/v1/enterprises/${firmId}/credit/history`, scope: 'credit_score' },
-    { path: `/api/v1/enterprises/${firmId}/credit-records`, scope: 'credit_records' },
-    { path: `/api/v1/enterprises/${firmId}/credit-records/summary`, scope: 'credit_records' },
+    // The registration scope admits the registration records: the list answers with those.
+    { path: `/api/v1/enterprises/${firmId}/credit-records`, scope: 'registration' },
+    { path: `/api/v1/enterprises/${firmId}/credit-records?category=court_case`, scope: 'court_case' },
+    // The counts by category are part of the credit report.
+    { path: `/api/v1/enterprises/${firmId}/credit-records/summary`, scope: 'credit_score' },
     { path: `/api/v1/applications/${appId}/report`, scope: 'credit_score' },
     { path: `/api/v1/applications/${appId}/report.pdf`, scope: 'credit_score' },
   ];
@@ -309,10 +285,10 @@ describe('the grant guard and the access log', () => {
   it('answers 200 for the granted scopes only, and 404 for another scope, another institution or a firm never granted', async () => {
     const before = await logged();
     const answered = await statuses(bankOfficer);
-    const expected = reads().map((r) => [r.path.replace(/\d{6,}/g, ':id'), r.scope === 'credit_records' ? 404 : 200]);
+    const expected = reads().map((r) => [r.path.replace(/\d{6,}/g, ':id'), ['registration', 'credit_score'].includes(r.scope) ? 200 : 404]);
     expect(answered).toEqual(expected);
-    // Five granted reads logged, the two refused ones not.
-    expect((await logged()) - before).toBe(5);
+    // Seven granted reads logged, the two refused ones not.
+    expect((await logged()) - before).toBe(7);
     expect((await otherBank.get(`/api/v1/enterprises/${firmId}`)).status).toBe(404);
     expect((await statuses(otherBank)).every(([, s]) => s === 404)).toBe(true);
     expect((await bankOfficer.get(`/api/v1/enterprises/${ningboId}`)).status).toBe(404);
@@ -320,7 +296,7 @@ describe('the grant guard and the access log', () => {
     const list = await bankOfficer.get('/api/v1/enterprises?pageSize=100');
     expect(list.body.data.list.map((e: { id: string }) => e.id)).toEqual([firmId]);
     expect((await otherBank.get('/api/v1/enterprises')).body.data.total).toBe(0);
-    expect((await logged()) - before).toBe(6);
+    expect((await logged()) - before).toBe(8);
   });
 
   it('shows the firm who read what, from which page, under which application; the platform admin can query it', async () => {
@@ -330,7 +306,8 @@ describe('the grant guard and the access log', () => {
     expect(entries.length).toBeGreaterThanOrEqual(6);
     expect(entries[0]).toMatchObject({ organisationName: '钱塘农村商业银行', userName: '钱塘农商行 客户经理 刘', channel: 'console', enterpriseName: firm.name });
     const actions = new Set(entries.map((e) => e.action));
-    for (const action of ['registration', 'credit_profile', 'credit_report', 'credit_report_pdf']) expect(actions.has(action)).toBe(true);
+    for (const action of ['registration', 'credit_profile', 'credit_summary', 'credit_report', 'credit_report_pdf']) expect(actions.has(action)).toBe(true);
+    expect(entries.find((e) => e.action === 'credit_summary')).toMatchObject({ scope: 'credit_score' });
     const report = entries.find((e) => e.action === 'credit_report')!;
     expect(report).toMatchObject({ applicationId: appId, scope: 'credit_score', page });
     expect(report.grantId).toMatch(/^\d+$/);
@@ -373,7 +350,7 @@ describe('the credit report, its PDF, and credit agencies', () => {
   let appId: string;
   beforeAll(async () => {
     const productId = await publish(bankAdmin, terms('报告测试贷'));
-    appId = (await submit(productId, { grant: grant(['registration', 'credit_score', 'credit_records']) })).id;
+    appId = (await submit(productId, { grant: grant([...DATA_SCOPES]) })).id;
   });
 
   it('renders the report with a watermark naming the bank and the officer, and the PDF with the same text', async () => {
@@ -414,7 +391,7 @@ describe('the credit report, its PDF, and credit agencies', () => {
     expect((await bankOfficer.post(`/api/v1/applications/${appId}/agencies`).send({ agencyId: agencyOrgId, request: '再次委托' })).status).toBe(409);
     const detail = (await me(`/applications/${appId}`).get()).body.data;
     expect(detail.grants.map((g: { organisationName: string }) => g.organisationName)).toEqual(['钱塘农村商业银行', '浙江信诚信用评级有限公司']);
-    expect(detail.grants[1].scopes).toEqual(['registration', 'credit_score', 'credit_records']);
+    expect(detail.grants[1].scopes).toEqual([...DATA_SCOPES]);
     const members = await EnterpriseMember.findAll({ where: { enterpriseId: firmId } });
     const told = await OutboxItem.findAll({ where: { recipientKind: 'wechat', title: '机构委托了信用服务机构' } });
     expect(told.map((o) => o.recipientId)).toEqual(expect.arrayContaining(members.map((m) => m.wechatUserId)));
@@ -422,6 +399,12 @@ describe('the credit report, its PDF, and credit agencies', () => {
     expect((await agency.get('/api/v1/applications')).body.data.list.map((a: { id: string }) => a.id)).toEqual([appId]);
     expect((await agency.get(`/api/v1/applications/${appId}/report`)).status).toBe(200);
     expect((await agency.get(`/api/v1/enterprises/${firmId}/credit-records`)).status).toBe(200);
+    // One access row per record scope the read covered: every one of them, under this grant.
+    const agencyReads = await server.app.db.sequelize.query<{ scope: string }>(
+      "SELECT scope FROM data_access_log WHERE organisation_id = :org AND action = 'credit_records' ORDER BY scope",
+      { replacements: { org: agencyOrgId }, type: QueryTypes.SELECT },
+    );
+    expect(agencyReads.map((r) => r.scope)).toEqual([...RECORD_SCOPES].sort());
     const bad = await agency.post(`/api/v1/applications/${appId}/agencies/${commissioned.body.data.id}/opinion`).send({ rating: 'AAAA', summary: '短', advice: '' });
     expect(bad.status).toBe(400);
     expect(bad.body.errorFields.map((f: { field: string }) => f.field)).toEqual(expect.arrayContaining(['rating', 'summary', 'advice']));
@@ -436,6 +419,123 @@ describe('the credit report, its PDF, and credit agencies', () => {
     expect((await agency.get(`/api/v1/applications/${appId}/report`)).status).toBe(404);
     expect((await agency.get(`/api/v1/enterprises/${firmId}/credit-records`)).status).toBe(404);
     expect((await bankOfficer.post(`/api/v1/applications/${appId}/agencies`).send({ agencyId: agencyOrgId, request: '撤销后委托' })).status).toBe(409);
+  });
+});
+
+describe('a grant of some record categories only', () => {
+  let source: { keyId: string; secret: string };
+  let taxOnlyApp: string;
+  const records = (agent: Agent, query = '') => agent.get(`/api/v1/enterprises/${firmId}/credit-records${query}`);
+  const bankDisputes = async (agent: Agent = bankOfficer) => {
+    const res = await agent.get(`/api/v1/credit/disputes?enterpriseId=${firmId}`);
+    expect(res.status).toBe(200);
+    return (res.body.data.list as Array<{ category: string }>).map((d) => d.category).sort();
+  };
+  const readsOf = (scope: string) =>
+    count("SELECT COUNT(*) AS n FROM data_access_log WHERE enterprise_id = :id AND organisation_id = :org AND scope = :scope AND action = 'credit_records'", {
+      id: firmId,
+      org: bankId,
+      scope,
+    });
+  async function raise(category: string): Promise<void> {
+    const [record] = await server.app.db.sequelize.query<{ id: unknown }>('SELECT id FROM credit_records WHERE enterprise_id = :id AND category = :category AND is_current = 1 ORDER BY id LIMIT 1', {
+      replacements: { id: firmId, category },
+      type: QueryTypes.SELECT,
+    });
+    const res = await server.http
+      .post(`/api/v1/me/enterprises/${firmId}/credit/disputes`)
+      .set('Authorization', `Bearer ${token}`)
+      .field('recordId', String(record!.id))
+      .field('reason', '该记录与本企业实际情况不符，请核实');
+    expect(res.status).toBe(201);
+  }
+
+  beforeAll(async () => {
+    await server.app.db.sequelize.query('UPDATE data_grants SET revoked_at = :now, revoked_by_name = :name WHERE enterprise_id = :id AND revoked_at IS NULL', {
+      replacements: { now: new Date(), name: '测试', id: firmId },
+    });
+    const org = await Organisation.findOne({ where: { name: '浙江省发展和改革委员会' } });
+    const created = await admin.post('/api/v1/data-sources').send({ organisationId: org!.id, name: '授权范围测试数据源', categories: ['tax', 'court_case'], regionCodes: ['330000'] });
+    expect(created.status).toBe(201);
+    source = { keyId: created.body.data.source.keyId, secret: created.body.data.secret };
+    const month = (back: number) => shiftDate(TODAY, -back).slice(0, 7);
+    const tax = [1, 2, 3].map((back) => ({
+      uscc: firm.uscc,
+      externalId: `SCOPE-TAX-${back}`,
+      period: month(back),
+      taxPaidFen: 1_000_000,
+      revenueDeclaredFen: 20_000_000,
+      arrearsFen: 0,
+      creditLevel: 'A',
+    }));
+    const court = [
+      {
+        uscc: firm.uscc,
+        externalId: 'SCOPE-COURT-1',
+        caseNo: '（2026）浙0106民初0001号',
+        court: '杭州市西湖区人民法院',
+        role: 'defendant',
+        cause: '买卖合同纠纷',
+        amountFen: 15_600_000,
+        status: 'trial',
+        enforcement: 'none',
+        filedOn: addDays(TODAY, -40),
+        closedOn: null,
+      },
+    ];
+    for (const [category, rows] of [['tax', tax], ['court_case', court]] as const) {
+      const pushed = await signedPush(server, source, category, [...rows]);
+      expect(pushed.status).toBe(200);
+      expect(pushed.body.data.errors).toEqual([]);
+    }
+    await raise('tax');
+    await raise('court_case');
+    taxOnlyApp = (await submit(await publish(bankAdmin, terms('纳税数据贷')), { grant: grant(['tax']) })).id;
+  });
+
+  it('lets the bank read the granted category only, logs the read under that scope, and shows only its disputes', async () => {
+    const list = await records(bankOfficer);
+    expect(list.status).toBe(200);
+    expect(list.body.data.total).toBe(3);
+    expect(new Set(list.body.data.list.map((r: { category: string }) => r.category))).toEqual(new Set(['tax']));
+    expect((await records(bankOfficer, '?category=tax')).body.data.total).toBe(3);
+    // A category whose scope was not granted: the same 404 as no grant at all, and nothing logged for it.
+    const court = await records(bankOfficer, '?category=court_case');
+    expect(court.status).toBe(404);
+    expect(court.body.errorMessage).toBe((await records(otherBank)).body.errorMessage);
+    expect((await records(bankOfficer, '?category=registration')).status).toBe(404);
+    // The counts by category belong to the credit report, not granted here; so do the report and the firm's master data.
+    expect((await bankOfficer.get(`/api/v1/enterprises/${firmId}/credit-records/summary`)).status).toBe(404);
+    expect((await bankOfficer.get(`/api/v1/applications/${taxOnlyApp}/report`)).status).toBe(404);
+    expect((await bankOfficer.get(`/api/v1/enterprises/${firmId}`)).status).toBe(404);
+    expect(await readsOf('tax')).toBe(2);
+    expect(await readsOf('court_case')).toBe(0);
+    const log = (await me('/access-log?pageSize=5').get()).body.data.list as Array<Record<string, string>>;
+    expect(log[0]).toMatchObject({ scope: 'tax', action: 'credit_records', applicationId: taxOnlyApp, organisationName: '钱塘农村商业银行' });
+    expect(log[0].grantId).toMatch(/^\d+$/);
+    // The dispute of the court record quotes a record the bank may not read: not shown, nor are other banks shown any.
+    expect(await bankDisputes()).toEqual(['tax']);
+    expect(await bankDisputes(otherBank)).toEqual([]);
+    expect(await bankDisputes(advisor)).toEqual(['court_case', 'tax']);
+  });
+
+  it('shows the disputes of the granted categories in the credit report, logs one row per granted record scope, and stops at revocation', async () => {
+    const reportApp = (await submit(await publish(bankAdmin, terms('报告范围贷')), { grant: grant(['credit_score', 'tax', 'utility']) })).id;
+    const summary = await bankOfficer.get(`/api/v1/enterprises/${firmId}/credit-records/summary`);
+    expect(summary.status).toBe(200);
+    expect(summary.body.data.find((c: { category: string }) => c.category === 'court_case').count).toBe(1);
+    const report = await bankOfficer.get(`/api/v1/applications/${reportApp}/report`);
+    expect(report.status).toBe(200);
+    expect(report.body.data.disputes.map((d: { category: string }) => d.category)).toEqual(['tax']);
+    const [tax, utility] = [await readsOf('tax'), await readsOf('utility')];
+    expect((await records(bankOfficer)).body.data.total).toBe(3);
+    expect([await readsOf('tax'), await readsOf('utility')]).toEqual([tax + 1, utility + 1]);
+
+    for (const id of [taxOnlyApp, reportApp]) expect((await me(`/applications/${id}/revoke-grant`).post()).status).toBe(200);
+    expect((await records(bankOfficer)).status).toBe(404);
+    expect((await records(bankOfficer, '?category=tax')).status).toBe(404);
+    expect(await bankDisputes()).toEqual([]);
+    expect([await readsOf('tax'), await readsOf('utility')]).toEqual([tax + 1, utility + 1]);
   });
 });
 
@@ -605,5 +705,150 @@ describe('service levels on working days', () => {
     ]);
     const figures = (await bankMonday.get('/api/v1/financing/figures')).body.data[0];
     expect(figures.acceptBreaches).toBe(1);
+  });
+});
+
+// A database of its own, and models bound to it from here on: keep this last.
+describe('the migration to one grant scope per record category', () => {
+  const name = migrations.find((m) => m.name.endsWith('.grant-scopes'))!.name;
+  const umzug = (sequelize: Sequelize) =>
+    new Umzug({ migrations, context: sequelize.getQueryInterface(), storage: new SequelizeStorage({ sequelize, tableName: 'schema_migrations' }), logger: undefined });
+
+  /** A SQLite file, or a fresh schema on the MySQL server of DATABASE_URL. */
+  async function freshDatabase(): Promise<{ url: string; open(): Sequelize; drop(): Promise<void> }> {
+    const base = process.env.DATABASE_URL;
+    if (base && /^(mysql|mariadb):/.test(base)) {
+      const url = new URL(base.replace(/^mariadb:/, 'mysql:'));
+      const schema = `${url.pathname.slice(1) || 'xyd_test'}_scopes_${process.env.JEST_WORKER_ID ?? '0'}_${randomBytes(4).toString('hex')}`;
+      const serverUrl = `mysql://${url.username}${url.password ? `:${url.password}` : ''}@${url.host}/`;
+      const root = new Sequelize(serverUrl, { logging: false, dialect: 'mysql' });
+      await root.query(`CREATE DATABASE \`${schema}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+      await root.close();
+      url.pathname = `/${schema}`;
+      return {
+        url: url.toString(),
+        open: () => new Sequelize(url.toString(), { logging: false, dialect: 'mysql', timezone: '+00:00' }),
+        async drop() {
+          const conn = new Sequelize(serverUrl, { logging: false, dialect: 'mysql' });
+          await conn.query(`DROP DATABASE IF EXISTS \`${schema}\``);
+          await conn.close();
+        },
+      };
+    }
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xyd-scopes-'));
+    const file = path.join(dir, 'old.sqlite');
+    return { url: `sqlite:${file}`, open: () => new Sequelize({ dialect: 'sqlite', storage: file, logging: false }), drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+  }
+
+  const [appA, appB, firmE, orgX, orgY, user] = ['88000000000001', '88000000000002', '88000000000009', '88000000000011', '88000000000012', '88000000000021'];
+  const [g1, g2, g3, g4] = ['88000000000101', '88000000000102', '88000000000103', '88000000000104'];
+  const at = new Date('2026-11-30T02:00:00.000Z');
+  const grantRow = (id: string, applicationId: string, organisationId: string, scope: string, revokedAt: Date | null = null) => ({
+    id,
+    application_id: applicationId,
+    enterprise_id: firmE,
+    organisation_id: organisationId,
+    scope,
+    purpose: '流动资金贷款',
+    expires_on: '2027-02-28',
+    agency_assignment_id: null,
+    granted_by: user,
+    granted_by_name: '法人',
+    granted_at: at,
+    revoked_at: revokedAt,
+    revoked_by_name: revokedAt ? '法人' : null,
+  });
+  const logRow = (id: string, organisationId: string, scope: string, action: string, applicationId: string | null, grantId: string | null) => ({
+    id,
+    at,
+    enterprise_id: firmE,
+    organisation_id: organisationId,
+    user_id: user,
+    user_name: '客户经理',
+    scope,
+    action,
+    application_id: applicationId,
+    grant_id: grantId,
+    channel: 'console',
+    page: '/admin/enterprises/detail',
+  });
+
+  it('turns each credit_records grant and logged read into one row per record scope, leasing an id worker for it, and back', async () => {
+    const database = await freshDatabase();
+    try {
+      const old = database.open();
+      await umzug(old).up({ to: migrations[migrations.findIndex((m) => m.name === name) - 1].name });
+      const qi = old.getQueryInterface();
+      await qi.bulkInsert('data_grants', [
+        grantRow(g1, appA, orgX, 'registration'),
+        grantRow(g2, appA, orgX, 'credit_records'),
+        grantRow(g3, appB, orgY, 'credit_records', at),
+        grantRow(g4, appB, orgY, 'credit_score', at),
+      ]);
+      await qi.bulkInsert('data_access_log', [
+        logRow('88000000000201', orgX, 'credit_records', 'credit_records', appA, g2),
+        logRow('88000000000202', orgY, 'credit_records', 'credit_records', null, null),
+        logRow('88000000000203', orgY, 'credit_score', 'credit_report', appB, g4),
+      ]);
+      await old.close();
+
+      // As a process starting on it: no id worker leased yet while the migrations run.
+      await (server.app.db as unknown as { idLease: { release(): Promise<void> } | null }).idLease?.release();
+      expect(currentIdWorker()).toBeNull();
+      const app = await createContext(loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ALLOW_ADMIN_WITHOUT_TOTP: 'true', DATABASE_URL: database.url } as NodeJS.ProcessEnv));
+      try {
+        expect(await app.db.start()).toEqual([name]);
+        const sequelize = app.db.sequelize;
+        const rows = <T extends object>(sql: string) => sequelize.query<T>(sql, { type: QueryTypes.SELECT });
+        const grants = await rows<{ id: unknown; applicationId: unknown; scope: string; purpose: string; expiresOn: string; revokedAt: unknown }>(
+          'SELECT id, application_id AS applicationId, scope, purpose, expires_on AS expiresOn, revoked_at AS revokedAt FROM data_grants ORDER BY id',
+        );
+        const scopesOf = (applicationId: string) => grants.filter((g) => String(g.applicationId) === applicationId).map((g) => g.scope).sort();
+        expect(scopesOf(appA)).toEqual([...RECORD_SCOPES].sort());
+        expect(scopesOf(appB)).toEqual(['credit_score', ...RECORD_SCOPES].sort());
+        // The registration grant A already held stays as it was; the others copy the legacy row, revocation included.
+        expect(String(grants.find((g) => String(g.applicationId) === appA && g.scope === 'registration')!.id)).toBe(g1);
+        expect(grants.every((g) => g.purpose === '流动资金贷款' && g.expiresOn === '2027-02-28')).toBe(true);
+        expect(grants.filter((g) => String(g.applicationId) === appB).every((g) => g.revokedAt !== null)).toBe(true);
+        const grantOf = new Map(grants.map((g) => [`${g.applicationId}:${g.scope}`, String(g.id)]));
+
+        const log = await rows<{ id: unknown; at: Date | string; applicationId: unknown; organisationId: unknown; scope: string; action: string; grantId: unknown; page: string }>(
+          'SELECT id, at, application_id AS applicationId, organisation_id AS organisationId, scope, action, grant_id AS grantId, page FROM data_access_log ORDER BY id',
+        );
+        expect(log.filter((l) => l.scope === 'credit_records')).toEqual([]);
+        const readOf = (organisationId: string) => log.filter((l) => String(l.organisationId) === organisationId && l.action === 'credit_records');
+        expect(readOf(orgX).map((l) => [l.scope, String(l.grantId)]).sort()).toEqual(RECORD_SCOPES.map((s) => [s, grantOf.get(`${appA}:${s}`)]).sort());
+        expect(readOf(orgY).map((l) => [l.scope, l.grantId]).sort()).toEqual(RECORD_SCOPES.map((s) => [s, null]).sort());
+        expect(log.every((l) => new Date(l.at).getTime() === at.getTime() && l.page === '/admin/enterprises/detail')).toBe(true);
+        expect(log.find((l) => l.action === 'credit_report')).toMatchObject({ scope: 'credit_score' });
+        expect(String(log.find((l) => l.action === 'credit_report')!.grantId)).toBe(g4);
+
+        // The migration leased a worker of its own for the new ids and gave it back; the process then leased one.
+        const workers = await rows<{ owner: string | null }>('SELECT owner FROM id_workers WHERE token > 0');
+        expect(workers.map((w) => w.owner === null).sort()).toEqual([false, true]);
+
+        // Down: one credit_records row per (application, organisation) and per read, the read naming that grant.
+        await umzug(sequelize).down({ to: name });
+        const back = await rows<{ id: unknown; applicationId: unknown; scope: string }>('SELECT id, application_id AS applicationId, scope FROM data_grants ORDER BY id');
+        expect(back.filter((g) => String(g.applicationId) === appA).map((g) => g.scope).sort()).toEqual(['credit_records', 'registration']);
+        expect(back.filter((g) => String(g.applicationId) === appB).map((g) => g.scope).sort()).toEqual(['credit_records', 'credit_score', 'registration']);
+        const reads = await rows<{ organisationId: unknown; scope: string; grantId: unknown }>(
+          "SELECT organisation_id AS organisationId, scope, grant_id AS grantId FROM data_access_log WHERE action = 'credit_records' ORDER BY id",
+        );
+        const recordsGrantOfA = String(back.find((g) => String(g.applicationId) === appA && g.scope === 'credit_records')!.id);
+        expect(reads.map((r) => [String(r.organisationId), r.scope, r.grantId === null ? null : String(r.grantId)])).toEqual([
+          [orgX, 'credit_records', recordsGrantOfA],
+          [orgY, 'credit_records', null],
+        ]);
+        // And up again finds what is left to do only.
+        await umzug(sequelize).up();
+        expect(Number((await rows<{ n: unknown }>('SELECT COUNT(*) AS n FROM data_grants'))[0].n)).toBe(RECORD_SCOPES.length * 2 + 1);
+        expect(Number((await rows<{ n: unknown }>("SELECT COUNT(*) AS n FROM data_access_log WHERE action = 'credit_records'"))[0].n)).toBe(RECORD_SCOPES.length * 2);
+      } finally {
+        await app.db.close();
+      }
+    } finally {
+      await database.drop();
+    }
   });
 });

@@ -31,7 +31,7 @@ export type ApplicationBody = SubmitApplicationBody
 // ---- labels and limits ----------------------------------------------------------------------------------------------
 
 /** From shared's zod-free modules (applications/states.ts, applications/labels.ts, common/calendar.ts). */
-import { DATA_SCOPES, GRANT_DEFAULT_DAYS, GRANT_MAX_DAYS, addDays, shanghaiDate } from '@xyd/shared'
+import { DATA_SCOPES, GRANT_DEFAULT_DAYS, GRANT_MAX_DAYS, RECORD_SCOPES, addDays, shanghaiDate } from '@xyd/shared'
 
 export {
   ACCESS_ACTION_LABELS,
@@ -127,6 +127,13 @@ const clamp = (value: number, min: number, max: number) => Math.min(max, Math.ma
 
 /** The scopes ticked at first: the firm's master data and its credit report, not the records item by item. */
 export const DEFAULT_SCOPES: readonly TDataScope[] = ['registration', 'credit_score']
+
+/**
+ * The grant screen shows the records item by item, one scope per group of categories, under a heading of their own;
+ * the registration records go with the firm's master data, above them with the credit report.
+ */
+export const RECORD_DETAIL_SCOPES: readonly TDataScope[] = RECORD_SCOPES.filter((s) => s !== 'registration')
+export const OVERVIEW_SCOPES: readonly TDataScope[] = DATA_SCOPES.filter((s) => !RECORD_DETAIL_SCOPES.includes(s))
 
 /**
  * The form's starting values: the need's amount and term when the firm applies from a recommendation, brought inside

@@ -8,23 +8,59 @@ import { daysBetween, shiftDate } from '../common/calendar';
 // ---- authorisation (授权) -------------------------------------------------------------------------------------
 
 /**
- * The data scopes a grant names. Each is one kind of read in the enterprise repository's institution branch:
- * registration (the firm's master data), credit_score (the credit report: score, rating, reasons, record counts by
- * category, warnings and disputes) and credit_records (the records themselves, item by item).
+ * The data scopes a grant names, each one kind of read in the enterprise repository's institution branch, so that
+ * a firm can share its tax records with a bank and keep its court records back (PIPL art. 23: separate, specific
+ * consent). `registration` is the firm's master data and its registration records; `credit_score` the credit
+ * report (score, rating and reasons, record counts by category, warnings); every other scope is the records of
+ * some credit-data categories, item by item (CATEGORY_SCOPE).
  */
-export const DATA_SCOPES = ['registration', 'credit_score', 'credit_records'] as const;
+export const DATA_SCOPES = ['registration', 'credit_score', 'public_records', 'tax', 'social_security', 'utility', 'court_case', 'logistics'] as const;
 export type TDataScope = (typeof DATA_SCOPES)[number];
 export const DATA_SCOPE_LABELS: Record<TDataScope, string> = {
   registration: '工商登记信息',
   credit_score: '信用报告',
-  credit_records: '信用记录明细',
+  public_records: '许可、处罚与红黑名单',
+  tax: '纳税记录',
+  social_security: '社保缴纳记录',
+  utility: '水电气缴费记录',
+  court_case: '司法诉讼记录',
+  logistics: '物流仓单记录',
 };
 /** What each scope shows, in the plain words of the grant screen. */
 export const DATA_SCOPE_DETAILS: Record<TDataScope, string> = {
-  registration: '企业名称、统一社会信用代码、法定代表人、注册资本、成立日期、行业、地区、经营范围与成员',
-  credit_score: '信用评分、评级与原因，各类信用记录的条数汇总，风险预警与异议',
-  credit_records: '纳税、社保、水电气、行政许可与处罚、司法诉讼、黑名单、荣誉等每一条信用记录的内容',
+  registration: '企业名称、统一社会信用代码、法定代表人、注册资本、成立日期、行业、地区、经营范围与成员，以及登记变更记录',
+  credit_score: '信用评分、评级与原因，各类信用记录的条数汇总，风险预警',
+  public_records: '行政许可、行政处罚（含信用修复）、失信黑名单与守信红名单的每一条记录',
+  tax: '每月纳税额、申报营业收入、欠税金额与纳税信用级别',
+  social_security: '每月参保人数、缴费金额与欠缴金额',
+  utility: '每月用电、用水、用气量与欠费金额',
+  court_case: '涉诉案件的案号、法院、诉讼地位、案由、涉案金额、状态与执行情况',
+  logistics: '仓单编号、仓储机构、货物、数量、货值与质押情况',
 };
+
+/**
+ * The scope that admits each credit-data category's records (keys are CREDIT_CATEGORIES; shared/credit-data checks
+ * the map is complete). The credit report alone (`credit_score`) admits no record item by item.
+ */
+export const CATEGORY_SCOPE = {
+  registration: 'registration',
+  licence: 'public_records',
+  penalty: 'public_records',
+  blacklist: 'public_records',
+  honour: 'public_records',
+  tax: 'tax',
+  social_security: 'social_security',
+  utility: 'utility',
+  court_case: 'court_case',
+  logistics: 'logistics',
+} as const satisfies Record<string, TDataScope>;
+export type TRecordCategoryName = keyof typeof CATEGORY_SCOPE;
+/** The scopes that admit records, in DATA_SCOPES order. */
+export const RECORD_SCOPES: readonly TDataScope[] = DATA_SCOPES.filter((s) => Object.values(CATEGORY_SCOPE).includes(s as never));
+/** The categories whose records a scope admits. */
+export function categoriesOfScope(scope: TDataScope): TRecordCategoryName[] {
+  return (Object.keys(CATEGORY_SCOPE) as TRecordCategoryName[]).filter((c) => CATEGORY_SCOPE[c] === scope);
+}
 
 /** A grant lasts at most this many days; the form proposes the default. */
 export const GRANT_MAX_DAYS = 365;
@@ -35,11 +71,12 @@ export type TGrantStatus = (typeof GRANT_STATUSES)[number];
 export const GRANT_STATUS_LABELS: Record<TGrantStatus, string> = { active: '有效', expired: '已到期', revoked: '已撤销' };
 
 /** What a logged read was. */
-export const ACCESS_ACTIONS = ['registration', 'credit_profile', 'credit_records', 'credit_report', 'credit_report_pdf', 'application'] as const;
+export const ACCESS_ACTIONS = ['registration', 'credit_profile', 'credit_summary', 'credit_records', 'credit_report', 'credit_report_pdf', 'application'] as const;
 export type TAccessAction = (typeof ACCESS_ACTIONS)[number];
 export const ACCESS_ACTION_LABELS: Record<TAccessAction, string> = {
   registration: '查看工商登记信息',
   credit_profile: '查看信用画像',
+  credit_summary: '查看信用记录汇总',
   credit_records: '查看信用记录明细',
   credit_report: '查看信用报告',
   credit_report_pdf: '下载信用报告（PDF）',
@@ -96,6 +133,11 @@ export function loanClassOf(daysOverdue: number): TLoanClass {
   if (daysOverdue > 0) return 'special_mention';
   return 'normal';
 }
+
+/** How a repayment reached the platform: the console, the institution's system (signed API or push), or a file import. */
+export const REPAYMENT_CHANNELS = ['console', 'api', 'file'] as const;
+export type TRepaymentChannel = (typeof REPAYMENT_CHANNELS)[number];
+export const REPAYMENT_CHANNEL_LABELS: Record<TRepaymentChannel, string> = { console: '管理后台', api: '机构系统接口', file: '文件导入' };
 
 export const LOAN_STATUSES = ['current', 'overdue', 'settled'] as const;
 export type TLoanStatus = (typeof LOAN_STATUSES)[number];

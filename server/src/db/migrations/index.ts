@@ -11,6 +11,7 @@ import * as creditData from './2026.12.01T00.07.credit-data';
 import * as creditEngine from './2026.12.01T00.08.credit-engine';
 import * as matching from './2026.12.01T00.09.matching';
 import * as financing from './2026.12.01T00.10.financing';
+import * as grantScopes from './2026.12.02T00.01.grant-scopes';
 
 type Step = (params: { context: QueryInterface }) => Promise<void>;
 
@@ -31,4 +32,5 @@ export const migrations: Array<{ name: string; up: Step; down: Step }> = [
   { name: '2026.12.01T00.08.credit-engine', ...creditEngine },
   { name: '2026.12.01T00.09.matching', ...matching },
   { name: '2026.12.01T00.10.financing', ...financing },
+  { name: '2026.12.02T00.01.grant-scopes', ...grantScopes },
 ];

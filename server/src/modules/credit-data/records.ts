@@ -1,18 +1,21 @@
 import { QueryTypes } from 'sequelize';
 import {
+  CATEGORY_SCOPE,
   CREDIT_CATEGORIES,
+  RECORD_SCOPES,
   describeCreditPayload,
   type PageResult,
   type TCreditCategory,
   type TCreditRecord,
   type TCreditRecordSummary,
+  type TDataScope,
   type TRecordStatus,
 } from '@xyd/shared';
 import type { AppContext } from '../../context';
 import { isoDay } from '../../db';
 import { NotFoundError } from '../../lib/errors';
 import type { Actor } from '../identity/actor';
-import { scopedEnterpriseIdsSql } from '../enterprises/repository';
+import { grantedRecordsSql, readableScopes, scopedEnterpriseIdsSql } from '../enterprises/repository';
 import { defineJob } from '../../jobs/registry';
 import { z } from 'zod';
 import { DataSource, HeldCreditRow } from './models';
@@ -23,8 +26,10 @@ import { regionsOf } from './sources';
 /**
  * Credit records as people see them: the console's enterprise page (platform admins, advisors and government of
  * the region; institutions only under an authorisation grant, through the repository's institution branch) and the
- * firm's own 我的数据 in the mini-program. Every read joins the enterprise repository's scoped subquery, so a
- * record of an enterprise outside the caller's scope is never returned (the enterprise is 404).
+ * firm's own 我的数据 in the mini-program. Every read joins the enterprise repository's scope, so a record of an
+ * enterprise outside the caller's scope is never returned (the enterprise is 404); an institution reads the records
+ * item by item only of the categories whose scope the firm granted it, and the counts by category with the credit
+ * report.
  */
 
 interface RecordRow {
@@ -78,12 +83,11 @@ function toDto(row: RecordRow): TCreditRecord {
   };
 }
 
-async function assertVisible(app: AppContext, actor: Actor, enterpriseId: string): Promise<void> {
-  const rows = await app.db.sequelize.query(`SELECT s.id FROM ${scopedEnterpriseIdsSql(actor, 'credit_records')} s WHERE s.id = :id`, {
-    replacements: { id: enterpriseId },
-    type: QueryTypes.SELECT,
-  });
-  if (rows.length === 0) throw new NotFoundError('企业不存在或无权访问');
+/** The scopes of `wanted` the actor may read of the enterprise; none is a 404, the same as no enterprise. */
+async function visibleScopes(actor: Actor, enterpriseId: string, wanted: readonly TDataScope[]): Promise<TDataScope[]> {
+  const scopes = await readableScopes(actor, enterpriseId, wanted);
+  if (scopes.length === 0) throw new NotFoundError('企业不存在或无权访问');
+  return scopes;
 }
 
 export interface RecordQuery {
@@ -94,17 +98,24 @@ export interface RecordQuery {
   pageSize: number;
 }
 
-export async function listCreditRecords(app: AppContext, actor: Actor, enterpriseId: string, query: RecordQuery): Promise<PageResult<TCreditRecord>> {
-  await assertVisible(app, actor, enterpriseId);
-  const conditions = [`r.enterprise_id = :id`, `r.enterprise_id IN ${scopedEnterpriseIdsSql(actor, 'credit_records')}`];
+/** A page of records with the record scopes the read covered: what an institution's read is logged under. */
+export interface RecordRead {
+  page: PageResult<TCreditRecord>;
+  scopes: TDataScope[];
+}
+
+export async function readCreditRecords(app: AppContext, actor: Actor, enterpriseId: string, query: RecordQuery): Promise<RecordRead> {
+  const category = query.category && (CREDIT_CATEGORIES as readonly string[]).includes(query.category) ? query.category : null;
+  const scopes = await visibleScopes(actor, enterpriseId, category ? [CATEGORY_SCOPE[category]] : RECORD_SCOPES);
+  const conditions = [`r.enterprise_id = :id`, grantedRecordsSql(actor)];
   const replacements: Record<string, unknown> = { id: enterpriseId };
   // History (superseded and expired versions) is for the console only; the firm and everyone by default see what counts.
   const history = query.includeHistory === 'true' && actor.kind === 'admin';
   // A record withdrawn by an upheld dispute stays in view, marked, so the firm sees the outcome.
   if (!history) conditions.push('(r.is_current = 1 OR r.withdrawn_at IS NOT NULL)', 'r.expired_at IS NULL');
-  if (query.category && (CREDIT_CATEGORIES as readonly string[]).includes(query.category)) {
+  if (category) {
     conditions.push('r.category = :category');
-    replacements.category = query.category;
+    replacements.category = category;
   }
   if (query.adverse) conditions.push(query.adverse === 'true' ? 'r.adverse = 1' : 'r.adverse = 0');
   const where = conditions.join(' AND ');
@@ -122,15 +133,20 @@ export async function listCreditRecords(app: AppContext, actor: Actor, enterpris
       { replacements: { ...replacements, limit: query.pageSize, offset: (query.page - 1) * query.pageSize }, type: QueryTypes.SELECT },
     ),
   ]);
-  return { list: rows.map(toDto), total: Number(counted[0]?.n ?? 0) };
+  return { page: { list: rows.map(toDto), total: Number(counted[0]?.n ?? 0) }, scopes };
 }
 
+export async function listCreditRecords(app: AppContext, actor: Actor, enterpriseId: string, query: RecordQuery): Promise<PageResult<TCreditRecord>> {
+  return (await readCreditRecords(app, actor, enterpriseId, query)).page;
+}
+
+/** Counts and latest period by category: part of the credit report (`credit_score`), not of the records themselves. */
 export async function creditRecordSummary(app: AppContext, actor: Actor, enterpriseId: string): Promise<TCreditRecordSummary> {
-  await assertVisible(app, actor, enterpriseId);
+  await visibleScopes(actor, enterpriseId, ['credit_score']);
   const rows = await app.db.sequelize.query<{ category: TCreditCategory; n: unknown; latest: string | Date | null }>(
     `SELECT r.category, COUNT(*) AS n, MAX(COALESCE(r.period, r.occurred_on)) AS latest
      FROM credit_records r
-     WHERE r.enterprise_id = :id AND r.enterprise_id IN ${scopedEnterpriseIdsSql(actor, 'credit_records')}
+     WHERE r.enterprise_id = :id AND r.enterprise_id IN ${scopedEnterpriseIdsSql(actor, 'credit_score')}
        AND r.is_current = 1 AND r.expired_at IS NULL
      GROUP BY r.category`,
     { replacements: { id: enterpriseId }, type: QueryTypes.SELECT },

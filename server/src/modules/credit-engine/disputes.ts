@@ -4,6 +4,8 @@ import {
   DISPUTE_DEADLINE_DAYS,
   DISPUTE_STATUS_LABELS,
   DISPUTE_TRANSITIONS,
+  RECORD_SCOPES,
+  categoriesOfScope,
   describeCreditPayload,
   addDays,
   daysBetween,
@@ -11,6 +13,7 @@ import {
   type PageResult,
   type TCreditDispute,
   type TCreditDisputeQuery,
+  type TDataScope,
   type TDisputeResolve,
   type TDisputeStatus,
 } from '@xyd/shared';
@@ -20,9 +23,9 @@ import { newId } from '../../lib/ids';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
 import type { RequestMeta, UploadedPart } from '../../http/route';
 import { recordAudit } from '../audit/service';
-import { enterpriseLabels, findScopedEnterprise, membersOf, scopedEnterpriseIds } from '../enterprises/repository';
+import { enterpriseLabels, findScopedEnterprise, grantedRecordsSql, membersOf } from '../enterprises/repository';
 import type { AdminActor, WechatActor } from '../identity/actor';
-import { activeAdvisors, activePlatformAdmins, advisorsCovering } from '../identity/advisors';
+import { regionResponders } from '../identity/advisors';
 import { AdminUser } from '../identity/models';
 import { checkImage } from '../files/image';
 import { readStoredFile, stageFile, transactionWithFile } from '../files/service';
@@ -94,10 +97,7 @@ async function toDtos(disputes: CreditDispute[]): Promise<TCreditDispute[]> {
 /** The source's organisation users and the region's advisors (or the platform admins where no advisor covers it). */
 async function resolverIds(t: Transaction, sourceOrganisationId: string, regionCode: string): Promise<string[]> {
   const sourceUsers = await AdminUser.findAll({ where: { organisationId: sourceOrganisationId, disabled: false }, attributes: ['id'], raw: true, transaction: t });
-  const advisors = advisorsCovering(await activeAdvisors(t), regionCode).map((a) => a.id);
-  const ids = new Set([...sourceUsers.map((u) => String(u.id)), ...advisors]);
-  if (advisors.length === 0) for (const id of await activePlatformAdmins(t)) ids.add(id);
-  return [...ids];
+  return [...new Set([...sourceUsers.map((u) => String(u.id)), ...(await regionResponders(t, regionCode))])];
 }
 
 export async function raiseDispute(
@@ -108,7 +108,7 @@ export async function raiseDispute(
   evidence: UploadedPart | undefined,
   meta: RequestMeta,
 ): Promise<TCreditDispute> {
-  const enterprise = await findScopedEnterprise(actor, enterpriseId, 'credit_records');
+  const enterprise = await findScopedEnterprise(actor, enterpriseId, RECORD_SCOPES);
   if (!enterprise) throw new NotFoundError('企业不存在或无权访问');
   const record = await CreditRecord.findOne({ where: { id: input.recordId, enterpriseId: enterprise.id, isCurrent: 1, expiredAt: null } });
   if (!record) throw new NotFoundError('记录不存在或已不再有效');
@@ -182,7 +182,7 @@ export async function raiseDispute(
 }
 
 export async function myDisputes(actor: WechatActor, enterpriseId: string): Promise<TCreditDispute[]> {
-  const enterprise = await findScopedEnterprise(actor, enterpriseId, 'credit_records');
+  const enterprise = await findScopedEnterprise(actor, enterpriseId, RECORD_SCOPES);
   if (!enterprise) throw new NotFoundError('企业不存在或无权访问');
   const rows = await CreditDispute.findAll({ where: { enterpriseId: enterprise.id }, order: [['raisedAt', 'DESC']], limit: 200 });
   return toDtos(rows);
@@ -190,17 +190,22 @@ export async function myDisputes(actor: WechatActor, enterpriseId: string): Prom
 
 /**
  * Who sees a dispute in the console: the enterprises in the caller's scope (platform admins, advisors and government
- * of the region), and, for the users of an organisation that runs a data source, the disputes of that source's records.
+ * of the region); an institution or agency, the disputes of records it may read, those of the categories whose scope
+ * the firm granted it (a dispute quotes its record, and carries the record's enterprise and category); and, for the
+ * users of an organisation that runs a data source, the disputes of that source's records.
  */
 async function disputeScope(actor: AdminActor): Promise<WhereOptions<CreditDispute>> {
   const sources = await DataSource.findAll({ where: { organisationId: actor.organisationId }, attributes: ['id'], raw: true });
   const ownSources = sources.map((s) => String(s.id));
-  const inScope = { enterpriseId: { [Op.in]: scopedEnterpriseIds(actor, 'credit_records') } };
+  const readable = CreditDispute.sequelize!.literal(`(SELECT d.id FROM credit_disputes d WHERE ${grantedRecordsSql(actor, 'd')})`);
+  const inScope = { id: { [Op.in]: readable } };
   return ownSources.length > 0 ? { [Op.or]: [inScope, { sourceId: ownSources }] } : inScope;
 }
 
-export async function listDisputes(actor: AdminActor, query: TCreditDisputeQuery): Promise<PageResult<TCreditDispute>> {
+/** `scopes` narrows the list to the disputes of records those scopes admit (the credit report of one application). */
+export async function listDisputes(actor: AdminActor, query: TCreditDisputeQuery, scopes?: readonly TDataScope[]): Promise<PageResult<TCreditDispute>> {
   const conditions: WhereOptions<CreditDispute>[] = [await disputeScope(actor)];
+  if (scopes) conditions.push({ category: scopes.flatMap(categoriesOfScope) });
   if (query.status) conditions.push({ status: query.status });
   if (query.enterpriseId) conditions.push({ enterpriseId: query.enterpriseId });
   const { rows, count } = await CreditDispute.findAndCountAll({

@@ -1,5 +1,5 @@
 import { Op, QueryTypes, type Sequelize, type Transaction, type Utils, type WhereOptions } from 'sequelize';
-import { DATA_SCOPES, normaliseUscc, shanghaiDate, type TDataScope, type TMemberRole } from '@xyd/shared';
+import { CATEGORY_SCOPE, DATA_SCOPES, RECORD_SCOPES, normaliseUscc, shanghaiDate, type TDataScope, type TMemberRole } from '@xyd/shared';
 import { clock } from '../../lib/clock';
 import { leanSelect } from '../../db';
 import { regionPattern, regionReach } from '../../lib/scope';
@@ -16,9 +16,11 @@ import { Enterprise, EnterpriseMember } from './models';
 
 /**
  * What an institution reads about an enterprise: the data scopes an authorisation grant names (DATA_SCOPES in
- * shared: registration, the credit report, the records item by item).
+ * shared: registration, the credit report, the records of each group of categories).
  */
 export type EnterpriseDataCategory = TDataScope;
+/** A read admitted under any one of several scopes (a list of records spanning categories). */
+export type EnterpriseDataScopes = EnterpriseDataCategory | readonly EnterpriseDataCategory[];
 
 const NOTHING = '1=0';
 
@@ -32,19 +34,38 @@ function idLiteral(id: string): string {
   return id;
 }
 
+/** `'a','b'` for `IN (…)`: only names from DATA_SCOPES reach the SQL text; null when the list is empty. */
+function scopeList(scopes: EnterpriseDataScopes): string | null {
+  const list = typeof scopes === 'string' ? [scopes] : [...new Set(scopes)];
+  for (const scope of list) if (!(DATA_SCOPES as readonly string[]).includes(scope)) throw new TypeError(`not a data scope: ${scope}`);
+  return list.length === 0 ? null : list.map((scope) => `'${scope}'`).join(',');
+}
+
+/** The organisation an actor reads for under grants (institutions and credit agencies); null for everyone else. */
+function grantReader(actor: Actor): string | null {
+  if (actor.kind !== 'admin') return null;
+  return actor.role === 'fi_admin' || actor.role === 'fi_officer' || actor.role === 'agency' ? actor.organisationId : null;
+}
+
 /**
- * The institution branch: enterprises whose data in `category` an institution (or a credit agency) may read now,
- * those with a live grant naming the organisation and the scope. A grant is live until the end of its last day
+ * The live grants of an organisation (over `data_grants` aliased `g`): live until the end of the last day
  * (Asia/Shanghai) unless revoked; revocation and expiry take effect on the next read, as nothing is cached.
  */
-export function institutionGrantedEnterpriseIdsSql(organisationId: string, category: EnterpriseDataCategory): string {
-  if (!(DATA_SCOPES as readonly string[]).includes(category)) throw new TypeError(`not a data scope: ${category}`);
-  return `SELECT g.enterprise_id FROM data_grants g WHERE g.organisation_id = ${idLiteral(organisationId)} AND g.scope = '${category}'
-    AND g.revoked_at IS NULL AND g.expires_on >= '${shanghaiDate(clock.now())}'`;
+function liveGrantCondition(organisationId: string): string {
+  return `g.organisation_id = ${idLiteral(organisationId)} AND g.revoked_at IS NULL AND g.expires_on >= '${shanghaiDate(clock.now())}'`;
+}
+
+/**
+ * The institution branch: enterprises whose data in any of `scopes` an institution (or a credit agency) may read
+ * now, those with a live grant naming the organisation and one of the scopes.
+ */
+export function institutionGrantedEnterpriseIdsSql(organisationId: string, scopes: EnterpriseDataScopes): string {
+  const list = scopeList(scopes);
+  return `SELECT g.enterprise_id FROM data_grants g WHERE ${list === null ? NOTHING : `g.scope IN (${list})`} AND ${liveGrantCondition(organisationId)}`;
 }
 
 /** A boolean SQL condition over `enterprises` aliased `e` that admits exactly the rows the actor may see. */
-function scopeCondition(actor: Actor, category: EnterpriseDataCategory): string {
+function scopeCondition(actor: Actor, scopes: EnterpriseDataScopes): string {
   if (actor.kind === 'wechat') {
     return `e.id IN (SELECT m.enterprise_id FROM enterprise_members m WHERE m.wechat_user_id = ${idLiteral(actor.id)})`;
   }
@@ -62,20 +83,63 @@ function scopeCondition(actor: Actor, category: EnterpriseDataCategory): string 
     case 'fi_admin':
     case 'fi_officer':
     case 'agency':
-      return `e.id IN (${institutionGrantedEnterpriseIdsSql(actor.organisationId, category)})`;
+      return `e.id IN (${institutionGrantedEnterpriseIdsSql(actor.organisationId, scopes)})`;
     default:
       return NOTHING;
   }
 }
 
+/** `CASE <category> WHEN 'tax' THEN 'tax' … END`: the scope that admits a record of each category (NULL for none). */
+function categoryScopeSql(column: string): string {
+  const arms = Object.entries(CATEGORY_SCOPE).map(([category, scope]) => `WHEN '${category}' THEN '${scope}'`);
+  return `CASE ${column} ${arms.join(' ')} END`;
+}
+
+/**
+ * A boolean SQL condition over a table of records aliased `alias` (`credit_records r`, or `credit_disputes`, which
+ * carries its record's enterprise and category) admitting exactly the records the actor may read: everyone but an
+ * institution reads every category of the enterprises in scope; an institution or agency reads a record only while
+ * it holds a live grant for that enterprise of the scope of the record's category (CATEGORY_SCOPE). A category no
+ * scope admits maps to NULL and matches no grant: fails closed like the rest.
+ */
+export function grantedRecordsSql(actor: Actor, alias = 'r'): string {
+  if (!/^[a-z_][a-z0-9_]*$/i.test(alias)) throw new TypeError(`not an alias: ${alias}`);
+  const organisationId = grantReader(actor);
+  if (organisationId === null) return `${alias}.enterprise_id IN ${scopedEnterpriseIdsSql(actor, RECORD_SCOPES)}`;
+  return `EXISTS (SELECT 1 FROM data_grants g WHERE g.enterprise_id = ${alias}.enterprise_id AND g.scope = ${categoryScopeSql(`${alias}.category`)}
+    AND ${liveGrantCondition(organisationId)})`;
+}
+
+/**
+ * Which of `scopes` the actor may read of one enterprise now: for an institution the scopes of its live grants,
+ * for everyone else all of them while the enterprise is in scope; empty when none (the caller answers 404).
+ */
+export async function readableScopes(actor: Actor, enterpriseId: string, scopes: readonly EnterpriseDataCategory[], t?: Transaction): Promise<EnterpriseDataCategory[]> {
+  const list = scopeList(scopes);
+  if (list === null) return [];
+  const organisationId = grantReader(actor);
+  if (organisationId === null) {
+    const [row] = await select<{ id: unknown }>(`SELECT e.id FROM enterprises e WHERE e.id = :id AND ${scopeCondition(actor, scopes)}`, { id: enterpriseId }, t);
+    return row ? [...new Set(scopes)] : [];
+  }
+  const rows = await select<{ scope: string }>(
+    `SELECT DISTINCT g.scope FROM data_grants g WHERE g.enterprise_id = :id AND g.scope IN (${list}) AND ${liveGrantCondition(organisationId)}
+       AND EXISTS (SELECT 1 FROM enterprises e WHERE e.id = g.enterprise_id)`,
+    { id: enterpriseId },
+    t,
+  );
+  const granted = new Set(rows.map((r) => r.scope));
+  return [...new Set(scopes)].filter((scope) => granted.has(scope));
+}
+
 /** SQL text `(SELECT e.id FROM enterprises e WHERE …)`: the ids of the enterprises in the actor's scope. */
-export function scopedEnterpriseIdsSql(actor: Actor, category: EnterpriseDataCategory = 'registration'): string {
-  return `(SELECT e.id FROM enterprises e WHERE ${scopeCondition(actor, category)})`;
+export function scopedEnterpriseIdsSql(actor: Actor, scopes: EnterpriseDataScopes = 'registration'): string {
+  return `(SELECT e.id FROM enterprises e WHERE ${scopeCondition(actor, scopes)})`;
 }
 
 /** The same subquery as a Sequelize literal, for `{ enterpriseId: { [Op.in]: scopedEnterpriseIds(actor) } }`. */
-export function scopedEnterpriseIds(actor: Actor, category: EnterpriseDataCategory = 'registration'): Utils.Literal {
-  return db().literal(scopedEnterpriseIdsSql(actor, category));
+export function scopedEnterpriseIds(actor: Actor, scopes: EnterpriseDataScopes = 'registration'): Utils.Literal {
+  return db().literal(scopedEnterpriseIdsSql(actor, scopes));
 }
 
 export interface EnterpriseSummaryRow {
@@ -416,9 +480,9 @@ export async function countEnterprisesInRegions(regionCodes: readonly string[]):
   return Number(rows[0]?.n ?? 0);
 }
 
-/** One enterprise (summary columns) if the actor may see its data in `category`; null otherwise. */
-export async function findScopedEnterprise(actor: Actor, id: string, category: EnterpriseDataCategory, t?: Transaction): Promise<EnterpriseSummaryRow | null> {
-  const [row] = await select<EnterpriseSummaryRow>(`SELECT ${SUMMARY_COLUMNS} FROM enterprises e WHERE e.id = :id AND ${scopeCondition(actor, category)}`, { id }, t);
+/** One enterprise (summary columns) if the actor may see its data in any of `scopes`; null otherwise. */
+export async function findScopedEnterprise(actor: Actor, id: string, scopes: EnterpriseDataScopes, t?: Transaction): Promise<EnterpriseSummaryRow | null> {
+  const [row] = await select<EnterpriseSummaryRow>(`SELECT ${SUMMARY_COLUMNS} FROM enterprises e WHERE e.id = :id AND ${scopeCondition(actor, scopes)}`, { id }, t);
   return row ? normalise(row) : null;
 }
 

@@ -164,14 +164,14 @@ export async function grantsOfApplications(app: AppContext, applicationIds: read
   return out;
 }
 
-/** Whether the organisation holds a live grant of the scope for this application now. */
-export async function hasLiveGrant(app: AppContext, applicationId: string, organisationId: string, scope: TDataScope, t?: Transaction): Promise<boolean> {
-  const rows = await app.db.sequelize.query(
-    `SELECT g.id FROM data_grants g WHERE g.application_id = :applicationId AND g.organisation_id = :organisationId AND g.scope = :scope
+/** The scopes of the organisation's live grants for this application now, in DATA_SCOPES order. */
+export async function liveGrantScopes(app: AppContext, applicationId: string, organisationId: string, t?: Transaction): Promise<TDataScope[]> {
+  const rows = await app.db.sequelize.query<{ scope: string }>(
+    `SELECT DISTINCT g.scope FROM data_grants g WHERE g.application_id = :applicationId AND g.organisation_id = :organisationId
        AND g.revoked_at IS NULL AND g.expires_on >= :today`,
-    { replacements: { applicationId, organisationId, scope, today: shanghaiDate(clock.now()) }, type: QueryTypes.SELECT, transaction: t },
+    { replacements: { applicationId, organisationId, today: shanghaiDate(clock.now()) }, type: QueryTypes.SELECT, transaction: t },
   );
-  return rows.length > 0;
+  return DATA_SCOPES.filter((s) => rows.some((r) => r.scope === s));
 }
 
 export async function myGrants(app: AppContext, actor: WechatActor, enterpriseId: string): Promise<TGrant[]> {
@@ -332,8 +332,11 @@ export async function accessLogOf(app: AppContext, query: TAccessLogQuery): Prom
   return accessPage(app, where, replacements, query);
 }
 
+/** The scopes in words, in DATA_SCOPES order whatever order they were ticked in. */
 export function scopeSentence(scopes: readonly TDataScope[]): string {
-  return scopes.map((s) => DATA_SCOPE_LABELS[s]).join('、');
+  return DATA_SCOPES.filter((s) => scopes.includes(s))
+    .map((s) => DATA_SCOPE_LABELS[s])
+    .join('、');
 }
 
 /**

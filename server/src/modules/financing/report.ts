@@ -1,4 +1,4 @@
-import { shanghaiWallClock, type TCreditReport } from '@xyd/shared';
+import { RECORD_SCOPES, shanghaiWallClock, type TCreditReport } from '@xyd/shared';
 import type { AppContext } from '../../context';
 import type { RequestMeta } from '../../http/route';
 import { clock } from '../../lib/clock';
@@ -12,7 +12,7 @@ import type { AdminActor } from '../identity/actor';
 import { Organisation } from '../identity/models';
 import { assignmentsOf } from './agencies';
 import { consoleApplication } from './applications';
-import { hasLiveGrant, logGrantedReads } from './grants';
+import { liveGrantScopes, logGrantedReads } from './grants';
 import { renderCreditReportPdf } from './pdf';
 
 /**
@@ -26,15 +26,17 @@ const REFUSED = '企业未授权或授权已撤销、已到期，无法查看信
 async function buildReport(app: AppContext, actor: AdminActor, applicationId: string): Promise<TCreditReport> {
   const application = await consoleApplication(app, actor, applicationId);
   // Both: a live grant of this application to the caller's organisation, and the repository's institution branch.
-  const granted = await hasLiveGrant(app, application.id, actor.organisationId, 'credit_score');
-  const enterprise = granted ? await findScopedEnterprise(actor, application.enterpriseId, 'credit_score') : null;
+  const scopes = await liveGrantScopes(app, application.id, actor.organisationId);
+  const enterprise = scopes.includes('credit_score') ? await findScopedEnterprise(actor, application.enterpriseId, 'credit_score') : null;
   if (!enterprise) throw new NotFoundError(REFUSED);
-  const withRecords = await hasLiveGrant(app, application.id, actor.organisationId, 'credit_records');
+  const recordScopes = scopes.filter((s) => RECORD_SCOPES.includes(s));
   const [profile, warnings, disputes, agencies, organisation] = await Promise.all([
     creditProfile(app, actor, enterprise.id),
     listWarnings(app, actor, { enterpriseId: enterprise.id, current: 1, pageSize: 50 }),
-    // Disputes quote the records they dispute: shown only when the firm granted the records too.
-    withRecords ? listDisputes(actor, { enterpriseId: enterprise.id, current: 1, pageSize: 50 }) : Promise.resolve({ list: [], total: 0 }),
+    // Disputes quote the records they dispute: shown only for the categories whose records this application's grant shares.
+    recordScopes.length > 0
+      ? listDisputes(actor, { enterpriseId: enterprise.id, current: 1, pageSize: 50 }, recordScopes)
+      : Promise.resolve({ list: [], total: 0 }),
     assignmentsOf(app, [application.id]),
     Organisation.findByPk(actor.organisationId, { attributes: ['name'] }),
   ]);

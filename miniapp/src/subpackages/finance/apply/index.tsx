@@ -8,10 +8,11 @@ import { useRemoteData } from '../../../hooks/useRemoteData'
 import { BIND_PAGE } from '../../../routes'
 import {
   APPLICATION_PURPOSE_MAX,
-  DATA_SCOPES,
   DATA_SCOPE_DETAILS,
   DATA_SCOPE_LABELS,
   GRANT_MAX_DAYS,
+  OVERVIEW_SCOPES,
+  RECORD_DETAIL_SCOPES,
   applyFieldErrorsOf,
   applyFormValues,
   grantDates,
@@ -79,6 +80,16 @@ function GrantSection({
   onExpiresOn: (date: string) => void
 }) {
   const { product, dates } = data
+  const row = (scope: TDataScope) => (
+    <CheckRow
+      key={scope}
+      testId={`apply-scope-${scope}`}
+      checked={values.scopes.includes(scope)}
+      label={DATA_SCOPE_LABELS[scope]}
+      detail={DATA_SCOPE_DETAILS[scope]}
+      onToggle={() => onToggleScope(scope)}
+    />
+  )
   return (
     <View className='card apply-grant' data-testid='apply-grant'>
       <Text className='card__title'>数据授权</Text>
@@ -88,16 +99,11 @@ function GrantSection({
 
       <FormField testId='apply-scopes' label='授权查看的数据' required error={errors.scopes}>
         <View data-testid='apply-scopes'>
-          {DATA_SCOPES.map((scope) => (
-            <CheckRow
-              key={scope}
-              testId={`apply-scope-${scope}`}
-              checked={values.scopes.includes(scope)}
-              label={DATA_SCOPE_LABELS[scope]}
-              detail={DATA_SCOPE_DETAILS[scope]}
-              onToggle={() => onToggleScope(scope)}
-            />
-          ))}
+          {OVERVIEW_SCOPES.map(row)}
+          <Text className='section-title' data-testid='apply-scopes-records'>
+            信用记录明细（按类别授权）
+          </Text>
+          {RECORD_DETAIL_SCOPES.map(row)}
         </View>
       </FormField>
 
