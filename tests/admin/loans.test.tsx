@@ -120,6 +120,9 @@ describe('loans (贷款管理)', () => {
       expect(rows[0]).toHaveTextContent(text);
     }
     expect(within(rows[0]).getByTestId('loan-class')).toHaveTextContent('正常');
+    // The numbers a repayment file names the loan by.
+    expect(within(rows[0]).getByTestId('loan-numbers')).toHaveTextContent('91');
+    expect(within(rows[0]).getByTestId('loan-numbers')).toHaveTextContent('HZB-2026-001');
     expect(within(rows[0]).getByTestId('loan-status')).toHaveTextContent('正常还款中');
     expect(rows[1]).toHaveTextContent('95 天');
     expect(rows[1]).toHaveTextContent('30 万元');

@@ -13,6 +13,7 @@ import {
   LOAN_CLASSES,
   LOAN_STATUSES,
   RETURN_VISIT_CHANNELS,
+  REPAYMENT_CHANNELS,
   SLA_STATES,
 } from './labels';
 
@@ -287,7 +288,7 @@ export const ZRepaymentInput = z.object({
 });
 export type TRepaymentInput = z.infer<typeof ZRepaymentInput>;
 
-export const ZRepayment = ZRepaymentInput.extend({ id: z.string(), reportedAt: z.string(), reportedByName: z.string(), channel: z.enum(ACCESS_CHANNELS) });
+export const ZRepayment = ZRepaymentInput.extend({ id: z.string(), reportedAt: z.string(), reportedByName: z.string(), channel: z.enum(REPAYMENT_CHANNELS) });
 export type TRepayment = z.infer<typeof ZRepayment>;
 
 export const ZLoanFigures = z.object({

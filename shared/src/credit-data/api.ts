@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CREDIT_CATEGORIES } from './categories';
+import { CREDIT_CATEGORIES, INGEST_CATEGORIES } from './categories';
 
 /**
  * The API of credit-data aggregation (数据汇聚): data sources, batches (pushed or imported), their row errors,
@@ -7,6 +7,8 @@ import { CREDIT_CATEGORIES } from './categories';
  */
 
 const ZCategory = z.enum(CREDIT_CATEGORIES, { error: '数据类别不正确' });
+/** What a source may send and a batch carries: the credit-data categories and loan repayments. */
+const ZIngestCategoryValue = z.enum(INGEST_CATEGORIES, { error: '数据类别不正确' });
 
 /** What a source does with a row whose USCC has no registration yet. */
 export const UNKNOWN_USCC_POLICIES = ['reject', 'hold'] as const;
@@ -28,7 +30,7 @@ export const IMPORT_MAX_BYTES = 2 * 1024 * 1024 * 1024;
 const ZRegionCode = z.string().regex(/^\d{6}$/, '行政区划代码应为 6 位数字');
 const ZSourceName = z.string({ error: '请输入数据源名称' }).trim().min(1, '请输入数据源名称').max(64, '数据源名称不能超过 64 个字符');
 const ZCategories = z
-  .array(ZCategory, { error: '请选择可报送的数据类别' })
+  .array(ZIngestCategoryValue, { error: '请选择可报送的数据类别' })
   .min(1, '至少选择一个数据类别')
   .refine((list) => new Set(list).size === list.length, { message: '数据类别重复' });
 const ZRegions = z
@@ -74,7 +76,7 @@ export const ZDataSource = z.object({
   organisationName: z.string(),
   name: z.string(),
   keyId: z.string(),
-  categories: z.array(ZCategory),
+  categories: z.array(ZIngestCategoryValue),
   regionCodes: z.array(z.string()),
   unknownUscc: z.enum(UNKNOWN_USCC_POLICIES),
   enabled: z.boolean(),
@@ -110,7 +112,7 @@ export const ZIngestBatch = z.object({
   id: z.string(),
   sourceId: z.string(),
   sourceName: z.string(),
-  category: ZCategory,
+  category: ZIngestCategoryValue,
   origin: z.enum(BATCH_ORIGINS),
   externalBatchId: z.string().nullable(),
   fileName: z.string().nullable(),

@@ -6,7 +6,7 @@ import {
   SCALE_LABELS,
 } from '../enterprise/schema';
 import { isIndustryClass } from '../industry';
-import type { TCreditCategory } from './categories';
+import type { TIngestCategory } from './categories';
 import {
   BLACKLIST_TYPES,
   BLACKLIST_TYPE_ALIASES,
@@ -286,7 +286,20 @@ export const PAYLOAD_FIELDS = {
     issuedOn: date('签发日期', { required: true, rule: DATE_RULE, example: '2025-02-14' }),
     pledged: flag('是否已质押', { rule: '是 或 否；不填视为否', example: '否' }),
   },
-} satisfies Record<TCreditCategory, Record<string, CreditFieldDef>>;
+  // A repayment the lending institution reports on a loan booked on the platform; 记录编号 is its 还款流水号.
+  loan_repayment: {
+    loanId: text('平台贷款编号', {
+      required: false,
+      maxLength: 20,
+      rule: '平台登记放款时生成的贷款编号（管理后台「贷款」页可见）；与合同编号至少填一项',
+      example: '9876543210123456',
+    }),
+    contractNo: text('合同编号', { required: false, maxLength: 40, rule: '登记放款时填写的借款合同编号；与平台贷款编号至少填一项', example: 'HZB-2026-0001' }),
+    paidOn: date('还款日期', { required: true, rule: `${DATE_RULE}；不能晚于今天，也不能早于放款日期`, example: '2026-11-20' }),
+    principalFen: yuan('归还本金（元）', { required: true, rule: `${MONEY_RULE}；只还利息的填 0`, example: '10,000.00' }),
+    interestFen: yuan('归还利息（元）', { required: true, rule: `${MONEY_RULE}；只还本金的填 0；本金与利息不能都为 0`, example: '1,250.00' }),
+  },
+} satisfies Record<TIngestCategory, Record<string, CreditFieldDef>>;
 
 function withKeys(defs: Record<string, CreditFieldDef>): readonly CreditFieldSpec[] {
   return Object.freeze([...IDENTITY_FIELDS, ...Object.entries(defs).map(([key, def]) => Object.freeze({ key, ...def.spec }))]);
@@ -294,7 +307,7 @@ function withKeys(defs: Record<string, CreditFieldDef>): readonly CreditFieldSpe
 
 /** Every category's fields in column order. The first two of every category are the same:
  *  uscc (统一社会信用代码, required) and externalId (记录编号, required, ≤64, the source's own id of the row). */
-export const CREDIT_FIELDS: Record<TCreditCategory, readonly CreditFieldSpec[]> = {
+export const CREDIT_FIELDS: Record<TIngestCategory, readonly CreditFieldSpec[]> = {
   registration: withKeys(PAYLOAD_FIELDS.registration),
   licence: withKeys(PAYLOAD_FIELDS.licence),
   penalty: withKeys(PAYLOAD_FIELDS.penalty),
@@ -305,16 +318,17 @@ export const CREDIT_FIELDS: Record<TCreditCategory, readonly CreditFieldSpec[]> 
   utility: withKeys(PAYLOAD_FIELDS.utility),
   court_case: withKeys(PAYLOAD_FIELDS.court_case),
   logistics: withKeys(PAYLOAD_FIELDS.logistics),
+  loan_repayment: withKeys(PAYLOAD_FIELDS.loan_repayment),
 };
 
 /** '处罚金额（元）' → '处罚金额'. */
 const withoutUnit = (label: string): string => label.replace(/\s*[（(][^（()）]*[）)]\s*$/, '');
 
-const headerMaps = new Map<TCreditCategory, Map<string, string>>();
+const headerMaps = new Map<TIngestCategory, Map<string, string>>();
 
 /** header text → key for a category: the Chinese label, the key itself, and the label without its unit suffix
  *  (also with half-width brackets, '处罚金额(元)'). Headers are matched as given: trim them first. */
-export function creditHeaderMap(category: TCreditCategory): Map<string, string> {
+export function creditHeaderMap(category: TIngestCategory): Map<string, string> {
   let map = headerMaps.get(category);
   if (!map) {
     map = new Map();
@@ -329,6 +343,6 @@ export function creditHeaderMap(category: TCreditCategory): Map<string, string> 
   return new Map(map);
 }
 
-export function requiredCreditKeys(category: TCreditCategory): string[] {
+export function requiredCreditKeys(category: TIngestCategory): string[] {
   return CREDIT_FIELDS[category].filter((field) => field.required).map((field) => field.key);
 }

@@ -1,12 +1,13 @@
 import { industryByCode } from '../industry';
-import { CREDIT_CATEGORIES, type TCreditCategory } from './categories';
+import { INGEST_CATEGORIES, type TCreditCategory, type TIngestCategory } from './categories';
 import { CellProblem, NO_END, cellReader, displayCell, isAbsent, lastDayOfMonth, type CellForm, type CellReader } from './cells';
 import { CREDIT_FIELDS, type CreditFieldSpec } from './fields';
 import { formatFenAsYuan, groupDigits } from './money';
-import type { TCreditPayloadMap } from './payloads';
+import type { TIngestPayloadMap } from './payloads';
 
 export interface TCreditRecordInput {
-  category: TCreditCategory;
+  /** A credit-data category, or `loan_repayment`, which the pipeline books on a loan instead of storing as a record. */
+  category: TIngestCategory;
   uscc: string;
   externalId: string;
   /** 'YYYY-MM' for periodic categories, else null. */
@@ -58,7 +59,7 @@ function notBefore<P>(payload: Partial<P>, end: keyof P & string, start: keyof P
   if (typeof endOn === 'string' && typeof startOn === 'string' && endOn < startOn) report(end, `「${label(end)}」不能早于「${label(start)}」（${startOn}）`);
 }
 
-const RULES: { [C in TCreditCategory]: CategoryRules<TCreditPayloadMap[C]> } = {
+const RULES: { [C in TIngestCategory]: CategoryRules<TIngestPayloadMap[C]> } = {
   registration: { derive: (p) => event(p.establishedOn) },
   licence: {
     check: (p, report, label) => notBefore(p, 'validTo', 'validFrom', report, label),
@@ -100,6 +101,14 @@ const RULES: { [C in TCreditCategory]: CategoryRules<TCreditPayloadMap[C]> } = {
     derive: (p) => event(p.filedOn, p.closedOn, p.role === 'defendant'),
   },
   logistics: { derive: (p) => event(p.issuedOn) },
+  loan_repayment: {
+    check: (p, report, label) => {
+      if (p.loanId === null && p.contractNo === null) report('loanId', `「${label('loanId')}」与「${label('contractNo')}」至少填写一项`);
+      if (p.loanId && !/^\d{1,20}$/.test(p.loanId)) report('loanId', `「${label('loanId')}」应为数字编号`);
+      if (p.principalFen === 0 && p.interestFen === 0) report('principalFen', `「${label('principalFen')}」与「${label('interestFen')}」不能都为 0`);
+    },
+    derive: (p) => event(p.paidOn),
+  },
 };
 
 interface CompiledField {
@@ -117,10 +126,10 @@ interface CompiledCategory {
   labels: Map<string, string>;
 }
 
-const compiled = new Map<TCreditCategory, CompiledCategory>();
+const compiled = new Map<TIngestCategory, CompiledCategory>();
 
 /** The category's field readers, built on first use. */
-function compiledCategory(category: TCreditCategory): CompiledCategory {
+function compiledCategory(category: TIngestCategory): CompiledCategory {
   let table = compiled.get(category);
   if (!table) {
     const fields = CREDIT_FIELDS[category].map(
@@ -142,7 +151,7 @@ function compiledCategory(category: TCreditCategory): CompiledCategory {
   return table;
 }
 
-const CATEGORY_SET: ReadonlySet<string> = new Set(CREDIT_CATEGORIES);
+const CATEGORY_SET: ReadonlySet<string> = new Set(INGEST_CATEGORIES);
 
 /**
  * `form: 'file'`: cells are text as typed in CSV/XLSX: money in 元 ("1,234.56", "¥1234", ≤ 2 decimals) → fen;
@@ -154,7 +163,7 @@ const CATEGORY_SET: ReadonlySet<string> = new Set(CREDIT_CATEGORIES);
  * Every problem is reported, each with its Chinese field label. No event date later than tomorrow (Asia/Shanghai),
  * none before 1949-10-01.
  */
-export function normaliseCreditRow(category: TCreditCategory, raw: Record<string, unknown>, form: 'file' | 'push'): TNormaliseResult {
+export function normaliseCreditRow(category: TIngestCategory, raw: Record<string, unknown>, form: 'file' | 'push'): TNormaliseResult {
   if (!CATEGORY_SET.has(category)) {
     return { ok: false, errors: [{ field: 'category', label: '数据类别', value: displayCell(category), reason: `数据类别「${displayCell(category)}」不存在` }] };
   }

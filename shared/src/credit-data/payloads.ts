@@ -38,6 +38,9 @@ export type TCourtCasePayload = z.infer<typeof ZCourtCasePayload>;
 export const ZLogisticsPayload = payloadSchema(PAYLOAD_FIELDS.logistics);
 export type TLogisticsPayload = z.infer<typeof ZLogisticsPayload>;
 
+export const ZLoanRepaymentPayload = payloadSchema(PAYLOAD_FIELDS.loan_repayment);
+export type TLoanRepaymentPayload = z.infer<typeof ZLoanRepaymentPayload>;
+
 export const CREDIT_PAYLOAD_SCHEMAS = {
   registration: ZRegistrationPayload,
   licence: ZLicencePayload,
@@ -53,3 +56,5 @@ export const CREDIT_PAYLOAD_SCHEMAS = {
 
 /** Each category's payload type, for code that narrows a record by its category. */
 export type TCreditPayloadMap = { [C in TCreditCategory]: z.infer<(typeof CREDIT_PAYLOAD_SCHEMAS)[C]> };
+/** The same for every category the ingestion pipeline carries. */
+export type TIngestPayloadMap = TCreditPayloadMap & { loan_repayment: TLoanRepaymentPayload };

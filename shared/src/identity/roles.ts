@@ -28,12 +28,15 @@ export const ORG_TYPE_LABELS: Record<TOrgType, string> = {
   credit_agency: '信用服务机构',
 };
 
+/** The organisations that lend (and publish products, take applications, book loans). */
+export const LENDER_ORG_TYPES: readonly TOrgType[] = ['bank', 'insurer', 'guarantor'];
+
 /** Which organisation types each console role may belong to. */
 export const ROLE_ORG_TYPES: Record<TAdminRole, readonly TOrgType[]> = {
   platform_admin: ['platform'],
   advisor: ['platform'],
   gov: ['government'],
-  fi_admin: ['bank', 'insurer', 'guarantor'],
-  fi_officer: ['bank', 'insurer', 'guarantor'],
+  fi_admin: LENDER_ORG_TYPES,
+  fi_officer: LENDER_ORG_TYPES,
   agency: ['credit_agency'],
 };

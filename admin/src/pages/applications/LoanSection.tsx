@@ -1,7 +1,7 @@
 import { ProCard, ProForm, ProFormDatePicker, ProFormDigit, ProFormText } from '@ant-design/pro-components';
 import type { TLoan, TRepayment } from '@xyd/shared';
 import {
-  ACCESS_CHANNEL_LABELS,
+  REPAYMENT_CHANNEL_LABELS,
   formatFen,
   formatRateBp,
   GUARANTEE_METHOD_LABELS,
@@ -174,7 +174,7 @@ export default function LoanSection({ loan, canReport, onChanged }: { loan: TLoa
             { title: '本金', dataIndex: 'principalFen', render: (v: number) => formatFen(v) },
             { title: '利息', dataIndex: 'interestFen', render: (v: number) => formatFen(v) },
             { title: '流水号', dataIndex: 'reference' },
-            { title: '报送渠道', dataIndex: 'channel', render: (v: TRepayment['channel']) => ACCESS_CHANNEL_LABELS[v] },
+            { title: '报送渠道', dataIndex: 'channel', render: (v: TRepayment['channel']) => REPAYMENT_CHANNEL_LABELS[v] },
             { title: '报送人', dataIndex: 'reportedByName' },
             { title: '报送时间', dataIndex: 'reportedAt', render: (v: string) => formatDateTime(v) },
           ]}

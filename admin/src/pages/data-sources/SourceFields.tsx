@@ -1,6 +1,6 @@
 import { ProFormCheckbox, ProFormRadio, ProFormSelect, ProFormText } from '@ant-design/pro-components';
 import type { TCreditCategory, TUnknownUsccPolicy } from '@xyd/shared';
-import { CREDIT_CATEGORIES, CREDIT_CATEGORY_LABELS, ORG_TYPE_LABELS, UNKNOWN_USCC_POLICIES, UNKNOWN_USCC_POLICY_LABELS } from '@xyd/shared';
+import { INGEST_CATEGORIES, INGEST_CATEGORY_LABELS, ORG_TYPE_LABELS, UNKNOWN_USCC_POLICIES, UNKNOWN_USCC_POLICY_LABELS } from '@xyd/shared';
 import type { Rule } from 'antd/es/form';
 import { listOrganisations } from '@/services/generated';
 
@@ -16,7 +16,7 @@ export interface SourceForm {
 const MAX_REGIONS = 50;
 const REGION_CODE = /^\d{6}$/;
 
-export const CATEGORY_OPTIONS = CREDIT_CATEGORIES.map((value) => ({ value, label: CREDIT_CATEGORY_LABELS[value] }));
+export const CATEGORY_OPTIONS = INGEST_CATEGORIES.map((value) => ({ value, label: INGEST_CATEGORY_LABELS[value] }));
 const POLICY_OPTIONS = UNKNOWN_USCC_POLICIES.map((value) => ({ value, label: UNKNOWN_USCC_POLICY_LABELS[value] }));
 
 /** Typed codes, trimmed and without repeats, in the order they were entered. */

@@ -2,7 +2,7 @@ import { PlusOutlined } from '@ant-design/icons';
 import { type ActionType, ModalForm, PageContainer, ProTable, type ProColumns } from '@ant-design/pro-components';
 import type { TDataSource, TUpdateDataSource } from '@xyd/shared';
 import {
-  CREDIT_CATEGORY_LABELS,
+  INGEST_CATEGORY_LABELS,
   DATA_SOURCE_DEFAULT_GRACE_HOURS,
   DATA_SOURCE_MAX_GRACE_HOURS,
   UNKNOWN_USCC_POLICY_LABELS,
@@ -96,7 +96,7 @@ export default function DataSourcesPage() {
       render: (_, s) => (
         <Space size={[0, 4]} wrap>
           {s.categories.map((c) => (
-            <Tag key={c}>{CREDIT_CATEGORY_LABELS[c]}</Tag>
+            <Tag key={c}>{INGEST_CATEGORY_LABELS[c]}</Tag>
           ))}
         </Space>
       ),

@@ -1,6 +1,6 @@
 import { DownloadOutlined } from '@ant-design/icons';
 import type { TBatchCounts, TRowErrorItem } from '@xyd/shared';
-import { BATCH_ORIGIN_LABELS, CREDIT_CATEGORY_LABELS } from '@xyd/shared';
+import { BATCH_ORIGIN_LABELS, INGEST_CATEGORY_LABELS } from '@xyd/shared';
 import { Alert, Button, Descriptions, Drawer, Skeleton, Space, Table, Typography } from 'antd';
 import { useEffect } from 'react';
 import { useLoad } from '@/hooks/useLoad';
@@ -54,7 +54,7 @@ export default function BatchDrawer({ batchId, onClose }: { batchId: string | nu
         <div data-testid="batch-detail">
           <Descriptions column={2} size="small" bordered>
             <Descriptions.Item label="数据源">{current.sourceName}</Descriptions.Item>
-            <Descriptions.Item label="数据类别">{CREDIT_CATEGORY_LABELS[current.category]}</Descriptions.Item>
+            <Descriptions.Item label="数据类别">{INGEST_CATEGORY_LABELS[current.category]}</Descriptions.Item>
             <Descriptions.Item label="方式">{BATCH_ORIGIN_LABELS[current.origin]}</Descriptions.Item>
             <Descriptions.Item label={current.origin === 'file' ? '文件' : '批次号'}>
               {current.fileName ?? current.externalBatchId ?? '-'}

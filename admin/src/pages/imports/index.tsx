@@ -2,7 +2,7 @@ import { DownloadOutlined, UploadOutlined } from '@ant-design/icons';
 import { type ActionType, PageContainer, ProCard, type ProColumns, ProTable } from '@ant-design/pro-components';
 import { history, useAccess } from '@umijs/max';
 import type { TBatchStatus, TCreditCategory, TDataSource, TIngestBatch } from '@xyd/shared';
-import { BATCH_ORIGIN_LABELS, BATCH_STATUS_LABELS, CREDIT_CATEGORIES, CREDIT_CATEGORY_LABELS, IMPORT_MAX_BYTES } from '@xyd/shared';
+import { BATCH_ORIGIN_LABELS, BATCH_STATUS_LABELS, INGEST_CATEGORIES, INGEST_CATEGORY_LABELS, IMPORT_MAX_BYTES } from '@xyd/shared';
 import { Alert, App, Button, Form, Result, Select, Skeleton, Space, Typography, Upload } from 'antd';
 import { useCallback, useMemo, useRef, useState } from 'react';
 import PageTitle from '@/components/PageTitle';
@@ -18,7 +18,7 @@ import { POLL_INTERVAL_MS, isActive } from './progress';
 const SOURCE_PAGE_SIZE = 100;
 const FILE_TYPES = ['csv', 'xlsx'];
 
-const CATEGORY_ENUM = Object.fromEntries(CREDIT_CATEGORIES.map((c) => [c, { text: CREDIT_CATEGORY_LABELS[c] }]));
+const CATEGORY_ENUM = Object.fromEntries(INGEST_CATEGORIES.map((c) => [c, { text: INGEST_CATEGORY_LABELS[c] }]));
 const STATUS_ENUM = Object.fromEntries(
   (Object.keys(BATCH_STATUS_LABELS) as TBatchStatus[]).map((s) => [s, { text: BATCH_STATUS_LABELS[s] }]),
 );
@@ -200,7 +200,7 @@ export default function ImportsPage() {
               disabled={!source}
               value={category}
               onChange={(value) => setCategory(value)}
-              options={(source?.categories ?? []).map((c) => ({ value: c, label: CREDIT_CATEGORY_LABELS[c] }))}
+              options={(source?.categories ?? []).map((c) => ({ value: c, label: INGEST_CATEGORY_LABELS[c] }))}
               data-testid="import-category"
             />
           </Form.Item>

@@ -93,6 +93,20 @@ export default function LoanListPage() {
       ),
     },
     { title: '金融机构', dataIndex: 'institutionName', search: false, width: 130 },
+    {
+      title: '贷款编号 / 合同编号',
+      key: 'numbers',
+      search: false,
+      width: 170,
+      // What a repayment file or push names the loan by.
+      render: (_, l) => (
+        <span data-testid="loan-numbers">
+          <Typography.Text copyable={{ text: l.id }}>{l.id}</Typography.Text>
+          <br />
+          <Typography.Text type="secondary">{l.contractNo || '未填合同编号'}</Typography.Text>
+        </span>
+      ),
+    },
     { title: '放款金额', dataIndex: 'amountFen', search: false, width: 110, render: (_, l) => formatFen(l.amountFen) },
     { title: '年利率', dataIndex: 'rateBp', search: false, width: 80, render: (_, l) => formatRateBp(l.rateBp) },
     { title: '放款日期', dataIndex: 'disbursedOn', search: false, width: 110 },

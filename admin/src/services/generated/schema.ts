@@ -2330,7 +2330,7 @@ export interface operations {
                         data: {
                             list: {
                                 /** @enum {string} */
-                                action: "registration" | "credit_profile" | "credit_records" | "credit_report" | "credit_report_pdf" | "application";
+                                action: "registration" | "credit_profile" | "credit_summary" | "credit_records" | "credit_report" | "credit_report_pdf" | "application";
                                 applicationId: string | null;
                                 at: string;
                                 /** @enum {string} */
@@ -2343,7 +2343,7 @@ export interface operations {
                                 organisationName: string;
                                 page: string;
                                 /** @enum {string} */
-                                scope: "registration" | "credit_score" | "credit_records";
+                                scope: "registration" | "credit_score" | "public_records" | "tax" | "social_security" | "utility" | "court_case" | "logistics";
                                 userName: string;
                             }[];
                             total: number;
@@ -3369,7 +3369,7 @@ export interface operations {
                                 purpose: string;
                                 revokedAt: string | null;
                                 revokedByName: string | null;
-                                scopes: ("registration" | "credit_score" | "credit_records")[];
+                                scopes: ("registration" | "credit_score" | "public_records" | "tax" | "social_security" | "utility" | "court_case" | "logistics")[];
                                 /** @enum {string} */
                                 status: "active" | "expired" | "revoked";
                             }[];
@@ -3413,7 +3413,7 @@ export interface operations {
                                 repaymentMethod: "bullet" | "interest_first" | "equal_instalment" | "equal_principal" | "flexible";
                                 repayments: {
                                     /** @enum {string} */
-                                    channel: "console" | "api";
+                                    channel: "console" | "api" | "file";
                                     id: string;
                                     interestFen: number;
                                     paidOn: string;
@@ -3822,7 +3822,7 @@ export interface operations {
                                 purpose: string;
                                 revokedAt: string | null;
                                 revokedByName: string | null;
-                                scopes: ("registration" | "credit_score" | "credit_records")[];
+                                scopes: ("registration" | "credit_score" | "public_records" | "tax" | "social_security" | "utility" | "court_case" | "logistics")[];
                                 /** @enum {string} */
                                 status: "active" | "expired" | "revoked";
                             }[];
@@ -3866,7 +3866,7 @@ export interface operations {
                                 repaymentMethod: "bullet" | "interest_first" | "equal_instalment" | "equal_principal" | "flexible";
                                 repayments: {
                                     /** @enum {string} */
-                                    channel: "console" | "api";
+                                    channel: "console" | "api" | "file";
                                     id: string;
                                     interestFen: number;
                                     paidOn: string;
@@ -5616,7 +5616,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                category: "registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics";
+                category: "registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics" | "loan_repayment";
             };
             cookie?: never;
         };
@@ -7445,7 +7445,7 @@ export interface operations {
                     "application/json": {
                         data: {
                             list: {
-                                categories: ("registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics")[];
+                                categories: ("registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics" | "loan_repayment")[];
                                 createdAt: string;
                                 enabled: boolean;
                                 id: string;
@@ -7509,7 +7509,7 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": {
-                    categories: ("registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics")[];
+                    categories: ("registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics" | "loan_repayment")[];
                     name: string;
                     organisationId: string;
                     regionCodes: string[];
@@ -7532,7 +7532,7 @@ export interface operations {
                         data: {
                             secret: string;
                             source: {
-                                categories: ("registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics")[];
+                                categories: ("registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics" | "loan_repayment")[];
                                 createdAt: string;
                                 enabled: boolean;
                                 id: string;
@@ -7610,7 +7610,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: {
-                            categories: ("registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics")[];
+                            categories: ("registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics" | "loan_repayment")[];
                             createdAt: string;
                             enabled: boolean;
                             id: string;
@@ -7680,7 +7680,7 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": {
-                    categories?: ("registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics")[];
+                    categories?: ("registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics" | "loan_repayment")[];
                     enabled?: boolean;
                     name?: string;
                     regionCodes?: string[];
@@ -7698,7 +7698,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: {
-                            categories: ("registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics")[];
+                            categories: ("registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics" | "loan_repayment")[];
                             createdAt: string;
                             enabled: boolean;
                             id: string;
@@ -7784,7 +7784,7 @@ export interface operations {
                         data: {
                             secret: string;
                             source: {
-                                categories: ("registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics")[];
+                                categories: ("registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics" | "loan_repayment")[];
                                 createdAt: string;
                                 enabled: boolean;
                                 id: string;
@@ -8558,7 +8558,7 @@ export interface operations {
     listIngestBatches: {
         parameters: {
             query?: {
-                category?: "registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics";
+                category?: "registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics" | "loan_repayment";
                 current?: number;
                 pageSize?: number;
                 sourceId?: string;
@@ -8580,7 +8580,7 @@ export interface operations {
                         data: {
                             list: {
                                 /** @enum {string} */
-                                category: "registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics";
+                                category: "registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics" | "loan_repayment";
                                 counts: {
                                     accepted: number;
                                     duplicate: number;
@@ -8658,7 +8658,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /** @enum {string} */
-                    category: "registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics";
+                    category: "registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics" | "loan_repayment";
                     sourceId: string;
                 };
                 "multipart/form-data": {
@@ -8680,7 +8680,7 @@ export interface operations {
                     "application/json": {
                         data: {
                             /** @enum {string} */
-                            category: "registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics";
+                            category: "registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics" | "loan_repayment";
                             counts: {
                                 accepted: number;
                                 duplicate: number;
@@ -8771,7 +8771,7 @@ export interface operations {
                     "application/json": {
                         data: {
                             /** @enum {string} */
-                            category: "registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics";
+                            category: "registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics" | "loan_repayment";
                             counts: {
                                 accepted: number;
                                 duplicate: number;
@@ -8983,7 +8983,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                category: "registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics";
+                category: "registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics" | "loan_repayment";
             };
             cookie?: never;
         };
@@ -9006,7 +9006,7 @@ export interface operations {
                         data: {
                             batch: {
                                 /** @enum {string} */
-                                category: "registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics";
+                                category: "registration" | "licence" | "penalty" | "blacklist" | "honour" | "tax" | "social_security" | "utility" | "court_case" | "logistics" | "loan_repayment";
                                 counts: {
                                     accepted: number;
                                     duplicate: number;
@@ -9363,7 +9363,7 @@ export interface operations {
                                 repaymentMethod: "bullet" | "interest_first" | "equal_instalment" | "equal_principal" | "flexible";
                                 repayments: {
                                     /** @enum {string} */
-                                    channel: "console" | "api";
+                                    channel: "console" | "api" | "file";
                                     id: string;
                                     interestFen: number;
                                     paidOn: string;
@@ -9470,7 +9470,7 @@ export interface operations {
                             repaymentMethod: "bullet" | "interest_first" | "equal_instalment" | "equal_principal" | "flexible";
                             repayments: {
                                 /** @enum {string} */
-                                channel: "console" | "api";
+                                channel: "console" | "api" | "file";
                                 id: string;
                                 interestFen: number;
                                 paidOn: string;
@@ -9593,7 +9593,7 @@ export interface operations {
                             repaymentMethod: "bullet" | "interest_first" | "equal_instalment" | "equal_principal" | "flexible";
                             repayments: {
                                 /** @enum {string} */
-                                channel: "console" | "api";
+                                channel: "console" | "api" | "file";
                                 id: string;
                                 interestFen: number;
                                 paidOn: string;
@@ -9738,7 +9738,7 @@ export interface operations {
                         data: {
                             list: {
                                 /** @enum {string} */
-                                action: "registration" | "credit_profile" | "credit_records" | "credit_report" | "credit_report_pdf" | "application";
+                                action: "registration" | "credit_profile" | "credit_summary" | "credit_records" | "credit_report" | "credit_report_pdf" | "application";
                                 applicationId: string | null;
                                 at: string;
                                 /** @enum {string} */
@@ -9751,7 +9751,7 @@ export interface operations {
                                 organisationName: string;
                                 page: string;
                                 /** @enum {string} */
-                                scope: "registration" | "credit_score" | "credit_records";
+                                scope: "registration" | "credit_score" | "public_records" | "tax" | "social_security" | "utility" | "court_case" | "logistics";
                                 userName: string;
                             }[];
                             total: number;
@@ -9927,7 +9927,7 @@ export interface operations {
                         /** @enum {boolean} */
                         consent: true;
                         expiresOn: string;
-                        scopes: ("registration" | "credit_score" | "credit_records")[];
+                        scopes: ("registration" | "credit_score" | "public_records" | "tax" | "social_security" | "utility" | "court_case" | "logistics")[];
                     };
                     needId?: string;
                     productId: string;
@@ -10006,7 +10006,7 @@ export interface operations {
                                 purpose: string;
                                 revokedAt: string | null;
                                 revokedByName: string | null;
-                                scopes: ("registration" | "credit_score" | "credit_records")[];
+                                scopes: ("registration" | "credit_score" | "public_records" | "tax" | "social_security" | "utility" | "court_case" | "logistics")[];
                                 /** @enum {string} */
                                 status: "active" | "expired" | "revoked";
                             }[];
@@ -10050,7 +10050,7 @@ export interface operations {
                                 repaymentMethod: "bullet" | "interest_first" | "equal_instalment" | "equal_principal" | "flexible";
                                 repayments: {
                                     /** @enum {string} */
-                                    channel: "console" | "api";
+                                    channel: "console" | "api" | "file";
                                     id: string;
                                     interestFen: number;
                                     paidOn: string;
@@ -10259,7 +10259,7 @@ export interface operations {
                                 purpose: string;
                                 revokedAt: string | null;
                                 revokedByName: string | null;
-                                scopes: ("registration" | "credit_score" | "credit_records")[];
+                                scopes: ("registration" | "credit_score" | "public_records" | "tax" | "social_security" | "utility" | "court_case" | "logistics")[];
                                 /** @enum {string} */
                                 status: "active" | "expired" | "revoked";
                             }[];
@@ -10303,7 +10303,7 @@ export interface operations {
                                 repaymentMethod: "bullet" | "interest_first" | "equal_instalment" | "equal_principal" | "flexible";
                                 repayments: {
                                     /** @enum {string} */
-                                    channel: "console" | "api";
+                                    channel: "console" | "api" | "file";
                                     id: string;
                                     interestFen: number;
                                     paidOn: string;
@@ -10540,7 +10540,7 @@ export interface operations {
                                 purpose: string;
                                 revokedAt: string | null;
                                 revokedByName: string | null;
-                                scopes: ("registration" | "credit_score" | "credit_records")[];
+                                scopes: ("registration" | "credit_score" | "public_records" | "tax" | "social_security" | "utility" | "court_case" | "logistics")[];
                                 /** @enum {string} */
                                 status: "active" | "expired" | "revoked";
                             }[];
@@ -10584,7 +10584,7 @@ export interface operations {
                                 repaymentMethod: "bullet" | "interest_first" | "equal_instalment" | "equal_principal" | "flexible";
                                 repayments: {
                                     /** @enum {string} */
-                                    channel: "console" | "api";
+                                    channel: "console" | "api" | "file";
                                     id: string;
                                     interestFen: number;
                                     paidOn: string;
@@ -10791,7 +10791,7 @@ export interface operations {
                                 purpose: string;
                                 revokedAt: string | null;
                                 revokedByName: string | null;
-                                scopes: ("registration" | "credit_score" | "credit_records")[];
+                                scopes: ("registration" | "credit_score" | "public_records" | "tax" | "social_security" | "utility" | "court_case" | "logistics")[];
                                 /** @enum {string} */
                                 status: "active" | "expired" | "revoked";
                             }[];
@@ -10835,7 +10835,7 @@ export interface operations {
                                 repaymentMethod: "bullet" | "interest_first" | "equal_instalment" | "equal_principal" | "flexible";
                                 repayments: {
                                     /** @enum {string} */
-                                    channel: "console" | "api";
+                                    channel: "console" | "api" | "file";
                                     id: string;
                                     interestFen: number;
                                     paidOn: string;
@@ -11035,7 +11035,7 @@ export interface operations {
                                 purpose: string;
                                 revokedAt: string | null;
                                 revokedByName: string | null;
-                                scopes: ("registration" | "credit_score" | "credit_records")[];
+                                scopes: ("registration" | "credit_score" | "public_records" | "tax" | "social_security" | "utility" | "court_case" | "logistics")[];
                                 /** @enum {string} */
                                 status: "active" | "expired" | "revoked";
                             }[];
@@ -11079,7 +11079,7 @@ export interface operations {
                                 repaymentMethod: "bullet" | "interest_first" | "equal_instalment" | "equal_principal" | "flexible";
                                 repayments: {
                                     /** @enum {string} */
-                                    channel: "console" | "api";
+                                    channel: "console" | "api" | "file";
                                     id: string;
                                     interestFen: number;
                                     paidOn: string;
@@ -11852,7 +11852,7 @@ export interface operations {
                             purpose: string;
                             revokedAt: string | null;
                             revokedByName: string | null;
-                            scopes: ("registration" | "credit_score" | "credit_records")[];
+                            scopes: ("registration" | "credit_score" | "public_records" | "tax" | "social_security" | "utility" | "court_case" | "logistics")[];
                             /** @enum {string} */
                             status: "active" | "expired" | "revoked";
                         }[];

@@ -12,6 +12,7 @@ import * as creditEngine from './2026.12.01T00.08.credit-engine';
 import * as matching from './2026.12.01T00.09.matching';
 import * as financing from './2026.12.01T00.10.financing';
 import * as grantScopes from './2026.12.02T00.01.grant-scopes';
+import * as firstLoans from './2026.12.02T00.02.first-loans';
 
 type Step = (params: { context: QueryInterface }) => Promise<void>;
 
@@ -33,4 +34,5 @@ export const migrations: Array<{ name: string; up: Step; down: Step }> = [
   { name: '2026.12.01T00.09.matching', ...matching },
   { name: '2026.12.01T00.10.financing', ...financing },
   { name: '2026.12.02T00.01.grant-scopes', ...grantScopes },
+  { name: '2026.12.02T00.02.first-loans', ...firstLoans },
 ];

@@ -1,10 +1,10 @@
 import { Op, type Transaction, type WhereOptions } from 'sequelize';
 import {
   BATCH_STATUSES,
-  CREDIT_CATEGORIES,
+  INGEST_CATEGORIES,
   type PageResult,
   type TBatchStatus,
-  type TCreditCategory,
+  type TIngestCategory,
   type TIngestBatch,
   type TRowErrorItem,
 } from '@xyd/shared';
@@ -86,7 +86,7 @@ export interface BatchQuery {
   current: number;
   pageSize: number;
   sourceId?: string;
-  category?: TCreditCategory;
+  category?: TIngestCategory;
   status?: TBatchStatus;
 }
 
@@ -96,7 +96,7 @@ export async function listBatches(actor: AdminActor, query: BatchQuery): Promise
   const conditions: Record<string, unknown> = {};
   if (visible) conditions.sourceId = { [Op.in]: visible };
   if (query.sourceId) conditions.sourceId = visible && !visible.includes(query.sourceId) ? { [Op.in]: [] } : query.sourceId;
-  if (query.category && (CREDIT_CATEGORIES as readonly string[]).includes(query.category)) conditions.category = query.category;
+  if (query.category && (INGEST_CATEGORIES as readonly string[]).includes(query.category)) conditions.category = query.category;
   if (query.status && (BATCH_STATUSES as readonly string[]).includes(query.status)) conditions.status = query.status;
   Object.assign(where, conditions);
   const { rows, count } = await IngestBatch.findAndCountAll({

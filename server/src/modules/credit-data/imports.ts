@@ -1,13 +1,13 @@
 import { open as openFile } from 'node:fs/promises';
 import { z } from 'zod';
 import {
-  CREDIT_CATEGORY_LABELS,
+  INGEST_CATEGORY_LABELS,
   CREDIT_FIELDS,
   IMPORT_MAX_BYTES,
   creditHeaderMap,
   normaliseCreditRow,
   requiredCreditKeys,
-  type TCreditCategory,
+  type TIngestCategory,
   type TIngestBatch,
 } from '@xyd/shared';
 import type { AppContext } from '../../context';
@@ -53,7 +53,7 @@ async function readHead(path: string): Promise<Buffer> {
 export async function startImport(
   app: AppContext,
   actor: AdminActor,
-  input: { sourceId: string; category: TCreditCategory },
+  input: { sourceId: string; category: TIngestCategory },
   file: UploadedPart | undefined,
   meta: RequestMeta,
 ): Promise<TIngestBatch> {
@@ -61,7 +61,7 @@ export async function startImport(
   const source = await findVisibleSource(actor, input.sourceId);
   if (!source.enabled) throw new AppError('SOURCE_DISABLED', '数据源已停用，不能导入');
   if (!categoriesOf(source.categories).includes(input.category)) {
-    throw new AppError('CATEGORY_NOT_ALLOWED', `数据源「${source.name}」无权报送「${CREDIT_CATEGORY_LABELS[input.category]}」类数据`);
+    throw new AppError('CATEGORY_NOT_ALLOWED', `数据源「${source.name}」无权报送「${INGEST_CATEGORY_LABELS[input.category]}」类数据`);
   }
   if (!file) throw new ValidationError('file: 请选择要导入的文件', [{ field: 'file', message: '请选择要导入的文件' }]);
   if (file.size === 0) throw new ValidationError('file: 文件是空的', [{ field: 'file', message: '文件是空的' }]);
@@ -156,7 +156,9 @@ export async function runImport(run: JobRun<{ batchId: string }>): Promise<void>
       const done = rowsDone + pending.length;
       await retryOnUnique(() =>
         app.db.transaction(async (t) => {
-          const outcome = await writeChunk(app, ingestSource, category, batch.id, pending, t);
+          const outcome = await writeChunk(app, ingestSource, category, batch.id, pending, t, {
+            repayments: { institutionId: source.organisationId, reporter: { id: batch.createdById ?? source.id, name: batch.createdByName ?? source.name, channel: 'file' } },
+          });
           await recordChunk(batch.id, outcome.counts, outcome.errors, { rowsDone: done }, t);
           // Fenced: throws LeaseLostError (and rolls the chunk back) when another worker holds the job now.
           await run.checkpoint({ batchId: batch.id });

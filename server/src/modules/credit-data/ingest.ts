@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto';
 import { QueryTypes, UniqueConstraintError, type Transaction } from 'sequelize';
 import {
+  CREDIT_FIELDS,
   canonicalCreditContent,
   industryByCode,
   type TBatchCounts,
   type TCreditCategory,
   type TCreditRecordInput,
+  type TIngestCategory,
+  type TLoanRepaymentPayload,
   type TRowError,
   type TRowErrorItem,
   type TUnknownUsccPolicy,
@@ -23,6 +26,7 @@ import {
 } from '../enterprises/repository';
 import { findRegion, regionName } from '../regions/service';
 import { enqueueJob } from '../../jobs/queue';
+import { bookRepaymentRows, type RepaymentReporter, type RepaymentRow } from '../financing/loans';
 import { sourceCoversRegion } from './sources';
 
 /**
@@ -204,12 +208,16 @@ const HELD_COLUMNS = ['id', 'source_id', 'batch_id', 'row_no', 'uscc', 'category
 export async function writeChunk(
   app: AppContext,
   source: IngestSource,
-  category: TCreditCategory,
+  category: TIngestCategory,
   batchId: string,
   rows: readonly ChunkRow[],
   t?: Transaction,
-  options: { refuseOutsideRegion?: boolean } = {},
+  options: { refuseOutsideRegion?: boolean; repayments?: RepaymentChunkContext } = {},
 ): Promise<ChunkOutcome> {
+  if (category === 'loan_repayment') {
+    if (!options.repayments || !t) throw new Error('loan repayments are booked in a transaction, for the institution that owns the source');
+    return writeRepaymentChunk(app, rows, t, options.repayments);
+  }
   const counts = emptyCounts();
   const errors: TRowErrorItem[] = [];
   counts.received = rows.length;
@@ -362,6 +370,40 @@ export async function writeChunk(
   await markChanged(app, touched, category, t);
   if (registered.length > 0 && (await anyHeld(app, registered, t))) await enqueueJob(t, 'credit.release-held', { usccs: registered });
   return { counts, errors, registered };
+}
+
+/**
+ * Loan repayments take the pipeline's batches, row errors and checkpoints, and are booked on the source
+ * organisation's loans instead of becoming credit records (financing/loans.ts `bookRepaymentRows`).
+ */
+export interface RepaymentChunkContext {
+  /** The organisation that owns the source: the lending institution whose loans the repayments are. */
+  institutionId: string;
+  reporter: RepaymentReporter;
+}
+
+async function writeRepaymentChunk(app: AppContext, rows: readonly ChunkRow[], t: Transaction, context: RepaymentChunkContext): Promise<ChunkOutcome> {
+  const counts = emptyCounts();
+  counts.received = rows.length;
+  const errors: TRowErrorItem[] = [];
+  const valid: RepaymentRow[] = [];
+  for (const row of rows) {
+    if (!row.record) {
+      counts.rejected += 1;
+      for (const e of row.errors) errors.push(fieldError(row.rowNumber, e.field, e.label, e.value, e.reason));
+      continue;
+    }
+    const payload = row.record.payload as TLoanRepaymentPayload;
+    valid.push({ rowNumber: row.rowNumber, uscc: row.record.uscc, reference: row.record.externalId, ...payload });
+  }
+  const booking = await bookRepaymentRows(app, t, context.institutionId, context.reporter, valid);
+  const labels = new Map(CREDIT_FIELDS.loan_repayment.map((f) => [f.key, f.label]));
+  for (const e of booking.errors) errors.push(fieldError(e.rowNumber, e.field, labels.get(e.field) ?? e.field, e.value, e.reason));
+  counts.accepted = booking.accepted;
+  counts.duplicate = booking.duplicate;
+  counts.rejected += booking.errors.length;
+  errors.sort((a, b) => a.rowNumber - b.rowNumber);
+  return { counts, errors, registered: [] };
 }
 
 async function anyHeld(app: AppContext, usccs: string[], t?: Transaction): Promise<boolean> {

@@ -1,5 +1,5 @@
 import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
-import type { TBatchOrigin, TBatchStatus, TCreditCategory, TUnknownUsccPolicy } from '@xyd/shared';
+import type { TBatchOrigin, TBatchStatus, TCreditCategory, TIngestCategory, TUnknownUsccPolicy } from '@xyd/shared';
 import { bigintColumn, dateColumn, idColumn, stringColumn } from '../../db/columns';
 
 /** A system that sends credit data (数据源): a department, a utility, an institution. Signs with its own key. */
@@ -28,7 +28,7 @@ export class DataSource extends Model<InferAttributes<DataSource>, InferCreation
 export class IngestBatch extends Model<InferAttributes<IngestBatch>, InferCreationAttributes<IngestBatch>> {
   declare id: string;
   declare sourceId: string;
-  declare category: TCreditCategory;
+  declare category: TIngestCategory;
   declare origin: TBatchOrigin;
   declare externalBatchId: string | null;
   declare fileId: string | null;

@@ -1,9 +1,9 @@
 import { UniqueConstraintError } from 'sequelize';
 import {
-  CREDIT_CATEGORY_LABELS,
+  INGEST_CATEGORY_LABELS,
   INGEST_MAX_RECORDS,
   normaliseCreditRow,
-  type TCreditCategory,
+  type TIngestCategory,
   type TIngestResult,
 } from '@xyd/shared';
 import type { AppContext } from '../../context';
@@ -58,7 +58,7 @@ export function parseBatchBody(raw: Buffer, contentType: string): ChunkRow[] | A
 export async function ingestPush(
   app: AppContext,
   actor: SourceActor,
-  category: TCreditCategory,
+  category: TIngestCategory,
   batchId: string,
   raw: Buffer,
   contentType: string,
@@ -67,13 +67,13 @@ export async function ingestPush(
   const source = await DataSource.findByPk(actor.id);
   if (!source || !source.enabled) throw new AppError('SOURCE_DISABLED', '数据源已停用 (source disabled)');
   if (!categoriesOf(source.categories).includes(category)) {
-    throw new AppError('CATEGORY_NOT_ALLOWED', `数据源无权报送「${CREDIT_CATEGORY_LABELS[category]}」类数据 (category not allowed)`);
+    throw new AppError('CATEGORY_NOT_ALLOWED', `数据源无权报送「${INGEST_CATEGORY_LABELS[category]}」类数据 (category not allowed)`);
   }
   const replay = async (): Promise<TIngestResult | null> => {
     const first = await IngestBatch.findOne({ where: { sourceId: source.id, externalBatchId: batchId } });
     if (!first) return null;
     if (first.category !== category) {
-      throw new AppError('CONFLICT', `批次号 ${batchId} 已用于「${CREDIT_CATEGORY_LABELS[first.category]}」类数据，请使用新的批次号`);
+      throw new AppError('CONFLICT', `批次号 ${batchId} 已用于「${INGEST_CATEGORY_LABELS[first.category]}」类数据，请使用新的批次号`);
     }
     const errors = await IngestRowError.findAll({ where: { batchId: first.id }, order: [['rowNumber', 'ASC'], ['id', 'ASC']], limit: ERRORS_IN_ANSWER });
     return {
@@ -124,7 +124,10 @@ export async function ingestPush(
       const total = emptyCounts();
       const errors: TIngestResult['errors'] = [];
       for (let start = 0; start < rows.length; start += CHUNK) {
-        const outcome = await writeChunk(app, ingestSource, category, batch.id, rows.slice(start, start + CHUNK), t, { refuseOutsideRegion: true });
+        const outcome = await writeChunk(app, ingestSource, category, batch.id, rows.slice(start, start + CHUNK), t, {
+          refuseOutsideRegion: true,
+          repayments: { institutionId: source.organisationId, reporter: { id: source.id, name: source.name, channel: 'api' } },
+        });
         addCounts(total, outcome.counts);
         errors.push(...outcome.errors);
       }

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import {
   BATCH_STATUSES,
   CREDIT_CATEGORIES,
-  CREDIT_CATEGORY_LABELS,
+  INGEST_CATEGORIES,
+  INGEST_CATEGORY_LABELS,
   CREDIT_FIELDS,
   IMPORT_MAX_BYTES,
   ZCreateDataSource,
@@ -30,12 +31,12 @@ import { buildTemplate, contentDisposition, writeErrorReport } from './files';
 import { batchErrors, findVisibleBatch, listBatchErrors, listBatches, batchDtoOf } from './batches';
 import { startImport } from './imports';
 import { ingestPush } from './push';
-import { creditRecordSummary, listCreditRecords } from './records';
+import { creditRecordSummary, listCreditRecords, readCreditRecords } from './records';
 import { enqueueQualityRefresh, readQuality } from './quality';
 import { createDataSource, getDataSource, listDataSources, rotateDataSourceKey, updateDataSource } from './sources';
 import { loggedRead } from '../financing/grants';
 
-const ZCategoryParam = z.object({ category: z.enum(CREDIT_CATEGORIES, { error: `数据类别应为 ${CREDIT_CATEGORIES.join('、')} 之一` }) });
+const ZCategoryParam = z.object({ category: z.enum(INGEST_CATEGORIES, { error: `数据类别应为 ${INGEST_CATEGORIES.join('、')} 之一` }) });
 const ZFormat = z.object({ format: z.enum(['csv', 'xlsx'], { error: '格式应为 csv 或 xlsx' }).default('csv') });
 const ZBatchIdQuery = z.object({
   batchId: z
@@ -44,12 +45,12 @@ const ZBatchIdQuery = z.object({
 });
 const ZBatchQuery = ZPageQuery.extend({
   sourceId: z.string().regex(/^\d{1,19}$/, '数据源编号格式不正确').optional(),
-  category: z.enum(CREDIT_CATEGORIES, { error: '数据类别不正确' }).optional(),
+  category: z.enum(INGEST_CATEGORIES, { error: '数据类别不正确' }).optional(),
   status: z.enum(BATCH_STATUSES, { error: '状态不正确' }).optional(),
 });
 const ZStartImport = z.object({
   sourceId: z.string({ error: '请选择数据源' }).regex(/^\d{1,19}$/, '请选择数据源'),
-  category: z.enum(CREDIT_CATEGORIES, { error: '请选择数据类别' }),
+  category: z.enum(INGEST_CATEGORIES, { error: '请选择数据类别' }),
 });
 const ZQuality = z.object({ computedAt: z.string().nullable(), rows: z.array(ZQualityRow) });
 /** Who reads credit records in the console: the scope of the enterprise repository decides which firms. */
@@ -157,10 +158,10 @@ export function creditDataRoutes(app: AppContext): RouteSpec[] {
       query: ZFormat,
       binary: 'application/octet-stream',
       handler: async ({ params, query }, ctx) => {
-        const category = params.category as TCreditCategory;
-        const bytes = await buildTemplate(CREDIT_FIELDS[category], CREDIT_CATEGORY_LABELS[category], query.format);
+        const category = params.category;
+        const bytes = await buildTemplate(CREDIT_FIELDS[category], INGEST_CATEGORY_LABELS[category], query.format);
         ctx.type = query.format === 'xlsx' ? XLSX : 'text/csv; charset=utf-8';
-        ctx.set('Content-Disposition', contentDisposition(`${CREDIT_CATEGORY_LABELS[category]}导入模板.${query.format}`));
+        ctx.set('Content-Disposition', contentDisposition(`${INGEST_CATEGORY_LABELS[category]}导入模板.${query.format}`));
         ctx.set('Cache-Control', 'private, no-store');
         ctx.body = bytes;
       },
@@ -258,7 +259,8 @@ export function creditDataRoutes(app: AppContext): RouteSpec[] {
       query: ZCreditRecordQuery,
       response: pageOf(ZCreditRecord),
       handler: async ({ actor, params, query, meta }) =>
-        loggedRead(app, actor, meta, listCreditRecords(app, actor!, params.id, query), () => [{ enterpriseId: params.id, scope: 'credit_records', action: 'credit_records' }]),
+        // One access row per record scope the read covered.
+        (await loggedRead(app, actor, meta, readCreditRecords(app, actor!, params.id, query), (read) => read.scopes.map((scope) => ({ enterpriseId: params.id, scope, action: 'credit_records' as const })))).page,
     }),
     route({
       method: 'get',
@@ -271,7 +273,7 @@ export function creditDataRoutes(app: AppContext): RouteSpec[] {
       params: ZIdParam,
       response: ZCreditRecordSummary,
       handler: async ({ actor, params, meta }) =>
-        loggedRead(app, actor, meta, creditRecordSummary(app, actor!, params.id), () => [{ enterpriseId: params.id, scope: 'credit_records', action: 'credit_records' }]),
+        loggedRead(app, actor, meta, creditRecordSummary(app, actor!, params.id), () => [{ enterpriseId: params.id, scope: 'credit_score', action: 'credit_summary' }]),
     }),
     route({
       method: 'get',

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { WhereOptions } from 'sequelize';
 import {
-  CREDIT_CATEGORIES,
+  INGEST_CATEGORIES,
+  LENDER_ORG_TYPES,
   INGEST_MAX_BYTES,
   type PageResult,
   type TCreateDataSource,
-  type TCreditCategory,
+  type TIngestCategory,
   type TDataSource,
   type TDataSourceWithSecret,
   type TPageQuery,
@@ -35,8 +36,8 @@ const newKeyId = () => `${DATA_SOURCE_KEY_PREFIX}${randomBytes(12).toString('hex
 const newSecret = () => `dsk_${randomBytes(32).toString('base64url')}`;
 const iso = (value: Date | string | null | undefined): string | null => (value ? new Date(value).toISOString() : null);
 
-export const categoriesOf = (stored: string): TCreditCategory[] =>
-  stored.split(',').filter((c): c is TCreditCategory => (CREDIT_CATEGORIES as readonly string[]).includes(c));
+export const categoriesOf = (stored: string): TIngestCategory[] =>
+  stored.split(',').filter((c): c is TIngestCategory => (INGEST_CATEGORIES as readonly string[]).includes(c));
 export const regionsOf = (stored: string): string[] => stored.split(',').filter(Boolean);
 
 /** Whether a source covers a region: one of its regions contains it (a province covers its cities and districts). */
@@ -111,11 +112,19 @@ export async function getDataSource(actor: AdminActor, id: string): Promise<TDat
 
 const auditDetail = (row: DataSource, extra: Record<string, unknown> = {}) => ({ name: row.name, keyId: row.keyId, ...extra });
 
+/** Loan repayments are booked on the source organisation's own loans: only a lending institution may send them. */
+function assertRepaymentSender(organisationType: string, categories: readonly string[]): void {
+  if (categories.includes('loan_repayment') && !(LENDER_ORG_TYPES as readonly string[]).includes(organisationType)) {
+    throw ValidationError.of('categories', '只有银行、保险、担保等放款机构的数据源可以报送「贷款还款」');
+  }
+}
+
 export async function createDataSource(app: AppContext, actor: AdminActor, input: TCreateDataSource, meta: RequestMeta): Promise<TDataSourceWithSecret> {
   assertPlatformAdmin(actor);
   assertRegions(input.regionCodes);
   const organisation = await Organisation.findByPk(input.organisationId);
   if (!organisation) throw new ValidationError('organisationId: 所属机构不存在', [{ field: 'organisationId', message: '所属机构不存在' }]);
+  assertRepaymentSender(organisation.type, input.categories);
   const keyId = newKeyId();
   const secret = newSecret();
   const row = await app.db.transaction(async (t) => {
@@ -152,6 +161,10 @@ export async function updateDataSource(app: AppContext, actor: AdminActor, id: s
   if (input.regionCodes) assertRegions(input.regionCodes);
   const row = await app.db.transaction(async (t) => {
     const source = await findVisibleSource(actor, id);
+    if (input.categories) {
+      const organisation = await Organisation.findByPk(source.organisationId, { attributes: ['type'], transaction: t });
+      assertRepaymentSender(organisation?.type ?? '', input.categories);
+    }
     const changes: Partial<DataSource> = {};
     if (input.name !== undefined) changes.name = input.name;
     if (input.categories !== undefined) changes.categories = input.categories.join(',');

@@ -11,7 +11,9 @@ import {
   type TLoanDisbursement,
   type TLoanQuery,
   type TRepayment,
+  type TRepaymentChannel,
   type TRepaymentInput,
+  type TRepaymentLine,
 } from '@xyd/shared';
 import type { AppContext } from '../../context';
 import { insertRows } from '../../db';
@@ -20,7 +22,8 @@ import { clock } from '../../lib/clock';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { recordAudit } from '../audit/service';
-import { enterpriseLabels, scopedEnterpriseIdsSql } from '../enterprises/repository';
+import { enqueueJob } from '../../jobs/queue';
+import { enterpriseLabels, registeredEnterprisesByUscc, scopedEnterpriseIdsSql } from '../enterprises/repository';
 import type { AdminActor } from '../identity/actor';
 import { institutionNames } from '../matching/products';
 import { applyMove } from './applications';
@@ -98,7 +101,7 @@ async function repaymentsOf(app: AppContext, loanIds: readonly string[], t?: Tra
     principalFen: unknown;
     interestFen: unknown;
     reference: string;
-    channel: 'console' | 'api';
+    channel: TRepaymentChannel;
     reportedByName: string;
     reportedAt: Date | string;
   }>(
@@ -160,7 +163,11 @@ async function toDtos(app: AppContext, loans: readonly LoanRow[]): Promise<TLoan
   });
 }
 
-/** Records the loan on disbursement, inside the move's transaction. */
+/**
+ * Records the loan on disbursement, inside the move's transaction. It is the firm's first loan (首贷户) when no
+ * earlier loan exists; the unique `first_loan_of` settles a race between two disbursements for one firm: the
+ * second insert meets the first's key (on MySQL it waits for that transaction to end) and is written as not first.
+ */
 export async function createLoan(app: AppContext, t: Transaction, application: ApplicationRow, input: TLoanDisbursement): Promise<void> {
   const earlier = await app.db.sequelize.query('SELECT l.id FROM loans l WHERE l.enterprise_id = :id LIMIT 1', {
     replacements: { id: application.enterpriseId },
@@ -171,22 +178,31 @@ export async function createLoan(app: AppContext, t: Transaction, application: A
   const today = shanghaiDate(clock.now());
   const figures = loanFigures(input.amountFen, schedule, [], today);
   const now = clock.now();
-  await insertRows(
-    app.db.sequelize,
-    'loans',
-    [
-      'id', 'application_id', 'enterprise_id', 'institution_id', 'amount_fen', 'rate_bp', 'term_months', 'disbursed_on', 'maturity_on',
-      'repayment_method', 'guarantee_method', 'credit_loan', 'first_loan', 'contract_no', 'schedule', 'balance_fen', 'overdue_fen',
-      'days_overdue', 'loan_class', 'status', 'figures_on', 'defaulted_on', 'version', 'created_at', 'updated_at',
-    ],
-    [[
-      newId(), application.id, application.enterpriseId, application.institutionId, input.amountFen, input.rateBp, input.termMonths,
-      input.disbursedOn, shiftDate(input.disbursedOn, input.termMonths), input.repaymentMethod, input.guaranteeMethod, input.creditLoan,
-      earlier.length === 0, input.contractNo, JSON.stringify(schedule), figures.balanceFen, figures.overdueFen, figures.daysOverdue,
-      figures.loanClass, figures.status, today, null, 1, now, now,
-    ]],
-    t,
-  );
+  const insert = (first: boolean) =>
+    insertRows(
+      app.db.sequelize,
+      'loans',
+      [
+        'id', 'application_id', 'enterprise_id', 'institution_id', 'amount_fen', 'rate_bp', 'term_months', 'disbursed_on', 'maturity_on',
+        'repayment_method', 'guarantee_method', 'credit_loan', 'first_loan', 'first_loan_of', 'contract_no', 'schedule', 'balance_fen', 'overdue_fen',
+        'days_overdue', 'loan_class', 'status', 'figures_on', 'defaulted_on', 'version', 'created_at', 'updated_at',
+      ],
+      [[
+        newId(), application.id, application.enterpriseId, application.institutionId, input.amountFen, input.rateBp, input.termMonths,
+        input.disbursedOn, shiftDate(input.disbursedOn, input.termMonths), input.repaymentMethod, input.guaranteeMethod, input.creditLoan,
+        first, first ? application.enterpriseId : null, input.contractNo, JSON.stringify(schedule), figures.balanceFen, figures.overdueFen,
+        figures.daysOverdue, figures.loanClass, figures.status, today, null, 1, now, now,
+      ]],
+      t,
+    );
+  if (earlier.length > 0) return insert(false);
+  try {
+    await insert(true);
+  } catch (error) {
+    // Only the first-loan key can collide here (the application's own loan is guarded by the move's version).
+    if (!(error instanceof UniqueConstraintError)) throw error;
+    await insert(false);
+  }
 }
 
 export async function loanOfApplication(app: AppContext, applicationId: string): Promise<TLoan | null> {
@@ -253,9 +269,8 @@ export async function loanDetail(app: AppContext, actor: AdminActor, id: string)
 export async function reportRepayment(app: AppContext, actor: AdminActor, loanId: string, input: TRepaymentInput, meta: RequestMeta): Promise<TLoan> {
   const loan = await scopedLoan(app, actor, loanId);
   const today = shanghaiDate(clock.now());
-  if (input.principalFen + input.interestFen <= 0) throw ValidationError.of('principalFen', '还款本金与利息不能都为 0');
-  if (input.paidOn > today) throw ValidationError.of('paidOn', '还款日期不能晚于今天');
-  if (input.paidOn < loan.disbursedOn) throw ValidationError.of('paidOn', `还款日期不能早于放款日期 ${loan.disbursedOn}`);
+  const early = repaymentProblem(loan, null, input, today);
+  if (early) throw ValidationError.of(early.field, early.reason);
   const [application] = await selectApplications(app.db.sequelize, 'a.id = :id', { id: loan.applicationId });
   try {
     await app.db.transaction(async (t) => {
@@ -263,19 +278,13 @@ export async function reportRepayment(app: AppContext, actor: AdminActor, loanId
       const paid = (await repaymentsOf(app, [loan.id], t)).get(loan.id) ?? [];
       const same = paid.find((p) => p.reference === input.reference);
       if (same) {
-        if (same.paidOn === input.paidOn && same.principalFen === input.principalFen && same.interestFen === input.interestFen) return;
+        if (sameRepayment(same, input)) return;
         throw new ConflictError(`流水号 ${input.reference} 已用于另一笔还款`);
       }
       if (application.status === 'settled') throw new ConflictError('贷款已结清，不能再报送还款');
-      const before = loanFigures(fresh.amountFen, fresh.schedule, paid, today);
-      if (input.principalFen > before.balanceFen) throw ValidationError.of('principalFen', `归还本金超过贷款余额 ${formatFen(before.balanceFen)}`);
-      await insertRows(
-        app.db.sequelize,
-        'loan_repayments',
-        ['id', 'loan_id', 'paid_on', 'principal_fen', 'interest_fen', 'reference', 'channel', 'reported_by', 'reported_by_name', 'reported_at'],
-        [[newId(), loan.id, input.paidOn, input.principalFen, input.interestFen, input.reference, actor.client ? 'api' : 'console', actor.id, actor.displayName.slice(0, 64), clock.now()]],
-        t,
-      );
+      const problem = repaymentProblem(fresh, loanFigures(fresh.amountFen, fresh.schedule, paid, today).balanceFen, input, today);
+      if (problem) throw ValidationError.of(problem.field, problem.reason);
+      await insertRows(app.db.sequelize, 'loan_repayments', REPAYMENT_COLUMNS, [repaymentValues(loan.id, input, { id: actor.id, name: actor.displayName, channel: actor.client ? 'api' : 'console' })], t);
       const line = { paidOn: input.paidOn, principalFen: input.principalFen, interestFen: input.interestFen };
       await saveFigures(app, t, fresh, [...paid, line], today);
       await recordEvent(t, loan.applicationId, {
@@ -292,13 +301,152 @@ export async function reportRepayment(app: AppContext, actor: AdminActor, loanId
     if (error instanceof UniqueConstraintError) {
       const paid = (await repaymentsOf(app, [loan.id])).get(loan.id) ?? [];
       const same = paid.find((p) => p.reference === input.reference);
-      if (!same || same.principalFen !== input.principalFen || same.interestFen !== input.interestFen || same.paidOn !== input.paidOn) {
-        throw new ConflictError(`流水号 ${input.reference} 已用于另一笔还款`);
-      }
+      if (!same || !sameRepayment(same, input)) throw new ConflictError(`流水号 ${input.reference} 已用于另一笔还款`);
     } else throw error;
   }
   await followLoanStatus(app, loan.applicationId);
   return loanDetail(app, actor, loanId);
+}
+
+const REPAYMENT_COLUMNS = ['id', 'loan_id', 'paid_on', 'principal_fen', 'interest_fen', 'reference', 'channel', 'reported_by', 'reported_by_name', 'reported_at'];
+
+/** Who reported repayments: a console user or API client, or a data source's push or a file import of the pipeline. */
+export interface RepaymentReporter {
+  id: string;
+  name: string;
+  channel: TRepaymentChannel;
+}
+
+function repaymentValues(loanId: string, input: TRepaymentInput, by: RepaymentReporter): unknown[] {
+  return [newId(), loanId, input.paidOn, input.principalFen, input.interestFen, input.reference, by.channel, by.id, by.name.slice(0, 64), clock.now()];
+}
+
+const sameRepayment = (a: TRepaymentLine & { reference: string }, b: TRepaymentInput): boolean =>
+  a.reference === b.reference && a.paidOn === b.paidOn && a.principalFen === b.principalFen && a.interestFen === b.interestFen;
+
+/**
+ * Why a repayment cannot be booked on the loan today, by field; null when it can. `balanceFen` null skips the
+ * balance check (before the loan's repayments are read).
+ */
+function repaymentProblem(loan: LoanRow, balanceFen: number | null, input: TRepaymentLine, today: string): { field: 'paidOn' | 'principalFen'; reason: string } | null {
+  if (input.principalFen + input.interestFen <= 0) return { field: 'principalFen', reason: '还款本金与利息不能都为 0' };
+  if (input.paidOn > today) return { field: 'paidOn', reason: '还款日期不能晚于今天' };
+  if (input.paidOn < loan.disbursedOn) return { field: 'paidOn', reason: `还款日期不能早于放款日期 ${loan.disbursedOn}` };
+  if (balanceFen !== null && input.principalFen > balanceFen) return { field: 'principalFen', reason: `归还本金超过贷款余额 ${formatFen(balanceFen)}` };
+  return null;
+}
+
+/** One repayment row of the ingestion pipeline (category loan_repayment), as the normaliser read it. */
+export interface RepaymentRow extends TRepaymentInput {
+  rowNumber: number;
+  uscc: string;
+  loanId: string | null;
+  contractNo: string | null;
+}
+
+export interface RepaymentBooking {
+  accepted: number;
+  duplicate: number;
+  errors: Array<{ rowNumber: number; field: string; value: string; reason: string }>;
+  /** Applications whose loans moved: their overdue status is followed by a job after the commit. */
+  applicationIds: string[];
+}
+
+/**
+ * Books a chunk of pipeline repayment rows inside the caller's transaction: each row names a loan of the reporting
+ * institution (by platform loan id or contract number) and its borrower's USCC. A reference already booked with
+ * the same content is a duplicate; with other content, or a row that fails a check, it is that row's error and the
+ * others go on. Figures move under each loan's version (a concurrent change makes the chunk run again), one
+ * timeline entry per loan sums the chunk up, and the overdue status is followed on the worker.
+ */
+export async function bookRepaymentRows(app: AppContext, t: Transaction, institutionId: string, by: RepaymentReporter, rows: readonly RepaymentRow[]): Promise<RepaymentBooking> {
+  const booking: RepaymentBooking = { accepted: 0, duplicate: 0, errors: [], applicationIds: [] };
+  if (rows.length === 0) return booking;
+  const today = shanghaiDate(clock.now());
+  const ids = [...new Set(rows.flatMap((r) => (r.loanId ? [r.loanId] : [])))];
+  const numbers = [...new Set(rows.flatMap((r) => (r.contractNo ? [r.contractNo] : [])))];
+  const named = [ids.length > 0 ? 'l.id IN (:ids)' : null, numbers.length > 0 ? 'l.contract_no IN (:numbers)' : null].filter(Boolean).join(' OR ');
+  const loans = await selectLoans(app, `l.institution_id = :institutionId AND (${named})`, { institutionId, ids, numbers }, t);
+  const byId = new Map(loans.map((l) => [l.id, l]));
+  const byContract = new Map<string, LoanRow[]>();
+  for (const loan of loans) if (loan.contractNo) byContract.set(loan.contractNo, [...(byContract.get(loan.contractNo) ?? []), loan]);
+  const [borrowers, applications, paid] = await Promise.all([
+    registeredEnterprisesByUscc(rows.map((r) => r.uscc)),
+    loans.length > 0 ? selectApplications(app.db.sequelize, 'a.id IN (:ids)', { ids: loans.map((l) => l.applicationId) }, t) : Promise.resolve([]),
+    repaymentsOf(app, loans.map((l) => l.id), t),
+  ]);
+  const settled = new Set(applications.filter((a) => a.status === 'settled').map((a) => a.id));
+
+  const lines = new Map<string, Array<TRepaymentLine & { reference: string }>>();
+  const linesOf = (loan: LoanRow) => {
+    let list = lines.get(loan.id);
+    if (!list) lines.set(loan.id, (list = [...(paid.get(loan.id) ?? [])]));
+    return list;
+  };
+  const booked = new Map<string, RepaymentRow[]>();
+  const inserts: unknown[][] = [];
+  for (const row of rows) {
+    const refuse = (field: string, value: string, reason: string) => booking.errors.push({ rowNumber: row.rowNumber, field, value, reason });
+    const candidates = row.loanId ? [byId.get(row.loanId)].filter((l): l is LoanRow => Boolean(l)) : (byContract.get(row.contractNo ?? '') ?? []);
+    if (candidates.length === 0) {
+      refuse(row.loanId ? 'loanId' : 'contractNo', row.loanId ?? row.contractNo ?? '', '本机构没有这笔贷款：请核对平台贷款编号或合同编号');
+      continue;
+    }
+    if (candidates.length > 1) {
+      refuse('contractNo', row.contractNo ?? '', `合同编号对应 ${candidates.length} 笔贷款，请填写平台贷款编号`);
+      continue;
+    }
+    const loan = candidates[0];
+    if (row.loanId && row.contractNo && loan.contractNo !== row.contractNo) {
+      refuse('contractNo', row.contractNo, `合同编号与平台贷款编号 ${loan.id} 登记的合同编号（${loan.contractNo || '未填写'}）不一致`);
+      continue;
+    }
+    if (borrowers.get(row.uscc)?.id !== loan.enterpriseId) {
+      refuse('uscc', row.uscc, '统一社会信用代码与该笔贷款的借款企业不一致');
+      continue;
+    }
+    const list = linesOf(loan);
+    const same = list.find((p) => p.reference === row.reference);
+    if (same) {
+      if (sameRepayment(same, row)) booking.duplicate += 1;
+      else refuse('externalId', row.reference, `流水号 ${row.reference} 已用于该笔贷款的另一笔还款`);
+      continue;
+    }
+    if (settled.has(loan.applicationId)) {
+      refuse('externalId', row.reference, '贷款已结清，不能再报送还款');
+      continue;
+    }
+    const problem = repaymentProblem(loan, loanFigures(loan.amountFen, loan.schedule, list, today).balanceFen, row, today);
+    if (problem) {
+      refuse(problem.field, problem.field === 'paidOn' ? row.paidOn : formatFen(row.principalFen), problem.reason);
+      continue;
+    }
+    list.push({ paidOn: row.paidOn, principalFen: row.principalFen, interestFen: row.interestFen, reference: row.reference });
+    booked.set(loan.id, [...(booked.get(loan.id) ?? []), row]);
+    inserts.push(repaymentValues(loan.id, row, by));
+    booking.accepted += 1;
+  }
+  if (inserts.length === 0) return booking;
+
+  await insertRows(app.db.sequelize, 'loan_repayments', REPAYMENT_COLUMNS, inserts, t);
+  const channel = by.channel === 'file' ? '文件导入' : '机构系统报送';
+  for (const [loanId, list] of booked) {
+    const loan = byId.get(loanId) ?? loans.find((l) => l.id === loanId)!;
+    await saveFigures(app, t, loan, lines.get(loanId)!, today);
+    const principal = list.reduce((sum, r) => sum + r.principalFen, 0);
+    const interest = list.reduce((sum, r) => sum + r.interestFen, 0);
+    const references = list.slice(0, 5).map((r) => r.reference).join('、') + (list.length > 5 ? ` 等 ${list.length} 笔` : '');
+    await recordEvent(t, loan.applicationId, {
+      kind: 'repayment',
+      actorKind: 'institution',
+      actorId: by.id,
+      actorName: by.name,
+      note: `${channel}还款 ${list.length} 笔，归还本金 ${formatFen(principal)}、利息 ${formatFen(interest)}（流水号 ${references}）`,
+    });
+    booking.applicationIds.push(loan.applicationId);
+  }
+  await enqueueJob(t, 'financing.follow-loans', { applicationIds: booking.applicationIds });
+  return booking;
 }
 
 /** Writes the derived figures under the loan's version, and labels a default for the trainer. */
