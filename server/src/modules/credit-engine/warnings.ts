@@ -19,7 +19,7 @@ import type { RequestMeta } from '../../http/route';
 import { recordAudit } from '../audit/service';
 import { enterpriseIdsMatchingSql, enterpriseLabels, scopedEnterpriseIds, type EnterpriseSummaryRow } from '../enterprises/repository';
 import type { AdminActor } from '../identity/actor';
-import { activeAdvisors, activePlatformAdmins, advisorsCovering, type RegionAdvisor } from '../identity/advisors';
+import { activeAdvisors, activePlatformAdmins, regionResponders, type RegionAdvisor } from '../identity/advisors';
 import { enqueueNotifications, type Notification } from '../notifications/service';
 import { institutionExposures, type ExposureRecipient } from '../financing/exposure';
 import { CreditWarning } from './models';
@@ -48,14 +48,9 @@ export async function warningRecipients(
   platformAdmins?: { ids?: Promise<string[]> },
   exposures?: ReadonlyMap<string, ExposureRecipient[]>,
 ): Promise<WarningRecipient[]> {
-  const covering = advisorsCovering(advisors, enterprise.regionCode);
-  let ids = covering.map((a) => a.id);
-  if (ids.length === 0) {
-    // Read once per batch, not once per warning.
-    const cache = platformAdmins ?? {};
-    cache.ids ??= activePlatformAdmins(t);
-    ids = await cache.ids;
-  }
+  // The platform admins are read once per batch, not once per warning.
+  const cache = platformAdmins ?? {};
+  const ids = await regionResponders(t, enterprise.regionCode, { advisors, admins: () => (cache.ids ??= activePlatformAdmins(t)) });
   const platform = ids.map((id) => ({ kind: 'admin' as const, id }));
   const institutions = (exposures?.get(enterprise.id) ?? []).map((r) => ({ kind: 'admin' as const, id: r.userId, applicationId: r.applicationId }));
   return [...platform, ...institutions];

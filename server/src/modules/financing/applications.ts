@@ -39,8 +39,9 @@ import { loadWorkCalendar } from '../calendar/service';
 import { enterpriseIdsMatchingSql, enterpriseLabels, scopedEnterpriseIdsSql } from '../enterprises/repository';
 import { notifyMembers } from '../enterprises/notify';
 import type { AdminActor, WechatActor } from '../identity/actor';
-import { activeAdvisors, activePlatformAdmins, advisorsCovering } from '../identity/advisors';
+import { regionResponders } from '../identity/advisors';
 import { matchProfiles } from '../matching/profiles';
+import { institutionRecords } from './figures';
 import { institutionNames, productForApplication, productNames, publishedCatalogue } from '../matching/products';
 import { FinancingNeed } from '../matching/models';
 import { enqueueNotifications, type Notification } from '../notifications/service';
@@ -545,8 +546,7 @@ async function tellOfMove(t: Transaction, row: ApplicationRow, input: TApplicati
 
 /** The advisors of the firm's region, or the platform admins where none covers it. */
 export async function advisorNotices(t: Transaction, row: Pick<ApplicationRow, 'id' | 'regionCode'>, title: string, body: string): Promise<Notification[]> {
-  const covering = advisorsCovering(await activeAdvisors(t), row.regionCode).map((a) => a.id);
-  const ids = covering.length > 0 ? covering : await activePlatformAdmins(t);
+  const ids = await regionResponders(t, row.regionCode);
   return ids.map((id) => ({ recipientKind: 'admin' as const, recipientId: id, templateKey: 'application_progress', title, body, link: `/finance/applications/${row.id}` }));
 }
 
@@ -600,7 +600,7 @@ export async function consentToReferral(app: AppContext, actor: WechatActor, ent
     guaranteeMethods: need ? (need.guaranteeMethods.split(',') as TGuaranteeMethod[]) : (applied?.terms.guaranteeMethods ?? [...GUARANTEE_METHODS]),
     maxRateBp: need?.maxRateBp ?? null,
   };
-  const fits = profile ? matchNeed(profile, wanted, others, { asOf, maxMatches: REFERRAL_MAX, maxNearMisses: 0 }).matches : [];
+  const fits = profile ? matchNeed(profile, wanted, others, { asOf, institutionRecords: await institutionRecords(app), maxMatches: REFERRAL_MAX, maxNearMisses: 0 }).matches : [];
   const byId = new Map(others.map((p) => [p.productId, p]));
   const institutions = await institutionNames(fits.map((f) => byId.get(f.productId)!.institutionId));
   const products = fits.map((f) => {

@@ -1,7 +1,8 @@
 import { QueryTypes } from 'sequelize';
-import { LOAN_CLASSES, NON_PERFORMING_CLASSES, SATISFIED_MIN, type TInstitutionFigures, type TLoanClass } from '@xyd/shared';
+import { LOAN_CLASSES, NON_PERFORMING_CLASSES, SATISFIED_MIN, type TInstitutionFigures, type TInstitutionRecord, type TLoanClass } from '@xyd/shared';
 import type { AppContext } from '../../context';
 import { toNumber } from '../../db';
+import { clock } from '../../lib/clock';
 import type { AdminActor } from '../identity/actor';
 import { institutionNames } from '../matching/products';
 import { scopedEnterpriseIdsSql } from '../enterprises/repository';
@@ -89,4 +90,32 @@ export async function financingFigures(app: AppContext, actor: AdminActor): Prom
       };
     })
     .sort((x, y) => y.applications - x.applications || x.institutionName.localeCompare(y.institutionName, 'zh-CN'));
+}
+
+/** Decisions an institution needs on the platform before its record counts in matching (else neutral). */
+export const RECORD_MIN_DECISIONS = 5;
+/** The record looks back this many days. */
+const RECORD_DAYS = 365;
+
+/**
+ * Each institution's record for the matcher's soft score (shared `TInstitutionRecord`), from its decisions of the
+ * last year: `approval` the share of decisions that were approvals, `turnaround` the share made within the decide
+ * clock. An institution with fewer than RECORD_MIN_DECISIONS decisions has no record and scores neutral.
+ */
+export async function institutionRecords(app: AppContext): Promise<Map<string, TInstitutionRecord>> {
+  const since = new Date(clock.nowMs() - RECORD_DAYS * 86_400_000);
+  const rows = await app.db.sequelize.query<Record<string, unknown>>(
+    `SELECT a.institution_id AS institutionId, COUNT(*) AS decided,
+       SUM(CASE WHEN a.offer IS NOT NULL THEN 1 ELSE 0 END) AS approved,
+       SUM(CASE WHEN a.decide_breached_at IS NULL THEN 1 ELSE 0 END) AS onTime
+     FROM loan_applications a WHERE a.decided_at IS NOT NULL AND a.decided_at >= :since GROUP BY a.institution_id`,
+    { replacements: { since }, type: QueryTypes.SELECT },
+  );
+  const records = new Map<string, TInstitutionRecord>();
+  for (const r of rows) {
+    const decided = toNumber(r.decided);
+    if (decided < RECORD_MIN_DECISIONS) continue;
+    records.set(String(r.institutionId), { approval: toNumber(r.approved) / decided, turnaround: toNumber(r.onTime) / decided });
+  }
+  return records;
 }

@@ -32,3 +32,17 @@ export async function activePlatformAdmins(t?: Transaction): Promise<string[]> {
   const rows = await AdminUser.findAll({ where: { role: 'platform_admin', disabled: false }, attributes: ['id'], raw: true, transaction: t });
   return rows.map((u) => String(u.id));
 }
+
+/**
+ * The ids of who answers for a region: its covering advisors, else the platform admins (so nothing is left without
+ * someone to act). `advisors` and `admins` let a batch read both once; by default they are read here.
+ */
+export async function regionResponders(
+  t: Transaction | undefined,
+  regionCode: string | null,
+  read: { advisors?: readonly RegionAdvisor[]; admins?: () => Promise<string[]> } = {},
+): Promise<string[]> {
+  const covering = advisorsCovering(read.advisors ?? (await activeAdvisors(t)), regionCode).map((a) => a.id);
+  if (covering.length > 0) return covering;
+  return read.admins ? read.admins() : activePlatformAdmins(t);
+}

@@ -48,6 +48,7 @@ import { CreditWarning } from '../credit-engine/models';
 import { loadWorkCalendar } from '../calendar/service';
 import { FinancingNeed, NeedMatch, NeedNote, Product, ProductRevision } from './models';
 import { institutionNames, matchProductsByRevision, publishedCatalogue } from './products';
+import { institutionRecords } from '../financing/figures';
 import { matchProfiles } from './profiles';
 import { matchNeedOf } from './run';
 import { notifyMembers } from '../enterprises/notify';
@@ -545,7 +546,7 @@ export async function addMatch(app: AppContext, actor: AdminActor, id: string, i
     const asOf = shanghaiDate(clock.now());
     const profile = (await matchProfiles(app, [need.enterpriseId], asOf)).get(need.enterpriseId);
     if (!profile) throw new NotFoundError('需求不存在或无权访问');
-    const outcome = evaluateProduct(profile, matchNeedOf(need), product, { asOf });
+    const outcome = evaluateProduct(profile, matchNeedOf(need), product, { asOf, institutionRecords: await institutionRecords(app) });
     const fields = {
       revisionId: product.revisionId,
       fits: outcome.fits,

@@ -17,6 +17,7 @@ import { insertRows } from '../../db';
 import { membersOf } from '../enterprises/repository';
 import { enqueueNotifications, type Notification } from '../notifications/service';
 import { FinancingNeed, NeedMatch } from './models';
+import { institutionRecords as institutionRecordsOf } from '../financing/figures';
 import { matchProfiles } from './profiles';
 import { matchProductsByRevision, productState, publishedCatalogue } from './products';
 
@@ -88,10 +89,10 @@ export async function matchNeedNow(app: AppContext, needId: string): Promise<{ f
   const need = await FinancingNeed.findByPk(needId);
   if (!need || need.status === 'closed') return null;
   const asOf = shanghaiDate(clock.now());
-  const [profiles, products] = await Promise.all([matchProfiles(app, [need.enterpriseId], asOf), publishedCatalogue()]);
+  const [profiles, products, institutionRecords] = await Promise.all([matchProfiles(app, [need.enterpriseId], asOf), publishedCatalogue(), institutionRecordsOf(app)]);
   const profile = profiles.get(need.enterpriseId);
   if (!profile) return null;
-  const result = matchNeed(profile, matchNeedOf(need), products, { asOf });
+  const result = matchNeed(profile, matchNeedOf(need), products, { asOf, institutionRecords });
   const byId = new Map(products.map((p) => [p.productId, p]));
   const outcomes: Outcome[] = [...result.matches, ...result.nearMisses].map((outcome) => ({ product: byId.get(outcome.productId)!, outcome }));
   // Products the advisor kept or added keep a current outcome even when they no longer fit or nearly fit.
@@ -100,7 +101,7 @@ export async function matchNeedNow(app: AppContext, needId: string): Promise<{ f
   for (const row of kept) {
     if (shown.has(row.productId)) continue;
     const product = byId.get(row.productId) ?? (await matchProductsByRevision([row.revisionId])).get(row.revisionId);
-    if (product) outcomes.push({ product, outcome: evaluateProduct(profile, matchNeedOf(need), product, { asOf }) });
+    if (product) outcomes.push({ product, outcome: evaluateProduct(profile, matchNeedOf(need), product, { asOf, institutionRecords }) });
   }
   await app.db.transaction(async (t) => {
     const fresh = await FinancingNeed.findByPk(need.id, { transaction: t });
@@ -131,9 +132,10 @@ export async function rematchProductBatch(app: AppContext, productId: string, af
   const profiles: Map<string, TMatchProfile> = product ? await matchProfiles(app, needs.map((n) => n.enterpriseId), asOf) : new Map();
   const outcomes = new Map<string, TMatchOutcome>();
   if (product) {
+    const institutionRecords = await institutionRecordsOf(app);
     for (const need of needs) {
       const profile = profiles.get(need.enterpriseId);
-      if (profile) outcomes.set(need.id, evaluateProduct(profile, matchNeedOf(need), product, { asOf }));
+      if (profile) outcomes.set(need.id, evaluateProduct(profile, matchNeedOf(need), product, { asOf, institutionRecords }));
     }
   }
   let newFits = 0;
