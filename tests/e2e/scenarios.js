@@ -1290,7 +1290,7 @@ async function runScenarios({ browser, base, demo, tmpDir, harness }) {
   });
 
 
-  const S9 = '9 apply with a grant in /h5; the bank accepts, reads the report, downloads the PDF, approves and disburses; the firm sees each step and the reads, then revokes';
+  const S9 = '9 apply with a grant in /h5; the bank accepts, reads the report, downloads the PDF, approves, disburses and reports a repayment; the firm sees each step and the reads, then revokes';
   const loanFlow = { applicationId: '', enterpriseId: '' };
 
   await harness.scenario(S9, { dependsOn: [S8], diagnostics: () => events.report(['h5', 'bank9']) }, async ({ step, usePage }) => {
@@ -1418,6 +1418,26 @@ async function runScenarios({ browser, base, demo, tmpDir, harness }) {
       for (const label of ['受理', '开始调查', '批准', '接受批复', '登记放款']) assert(steps.some((t) => t.includes(label)), `the timeline lacks ${label}: ${JSON.stringify(steps)}`);
       await visible(h5.getByTestId('application-loan')).waitFor();
       return steps.join(' → ');
+    });
+
+    await step('the bank reports a repayment (报送还款) in the console; the firm sees the balance fall and the repayment on its timeline', async () => {
+      usePage(bank);
+      await openInConsole();
+      const form = bank.getByTestId('repayment-form');
+      await form.getByLabel('归还本金（元）').fill('200000');
+      await form.getByLabel('还款流水号').fill('E2E-R-1');
+      const reported = bank.waitForResponse((r) => r.request().method() === 'POST' && /^\/api\/v1\/loans\/\d+\/repayments$/.test(new URL(r.url()).pathname));
+      await form.getByRole('button', { name: '报送还款', exact: true }).click();
+      const response = await reported;
+      const body = await response.json().catch(() => null);
+      assert(response.status() === 200, `POST …/repayments answered ${response.status()} ${JSON.stringify(body)}`);
+      assert(body.data.figures.balanceFen === 80_000_000, `the balance after the repayment is ${body.data.figures.balanceFen}`);
+      await expectText(bank.getByTestId('repayment-row').first(), 'E2E-R-1', 'the repayment row in the console');
+      usePage(h5);
+      await openH5(h5, base, `${H5_APPLICATION}?id=${loanFlow.applicationId}&enterpriseId=${loanFlow.enterpriseId}`);
+      await expectText(visible(h5.getByTestId('application-loan-balance')), '800,000.00', 'the balance in /h5');
+      await visible(h5.locator('[data-testid="application-event"][data-kind="repayment"]')).waitFor();
+      return 'balance 800,000.00 元';
     });
 
     await step('谁查看了我的数据 lists the bank reading the report and downloading the PDF', async () => {
