@@ -73,7 +73,7 @@ describe('融资申请 form', () => {
     // Every scope, the firm's data and its credit report first and ticked, then the records of each group of
     // categories under their own heading, none ticked.
     const scopes = screen.getByTestId('apply-scopes');
-    const shown = [...scopes.querySelectorAll('[data-testid^="apply-scope"]')].map((el) => el.getAttribute('data-testid'));
+    const shown = Array.from(scopes.querySelectorAll('[data-testid^="apply-scope"]'), (el) => el.getAttribute('data-testid'));
     expect(shown).toEqual([
       'apply-scope-registration',
       'apply-scope-credit_score',
@@ -164,7 +164,7 @@ describe('融资申请 form', () => {
     fireEvent.click(screen.getByTestId('apply-submit'));
 
     await waitFor(() => expect(api.callsTo('POST', APPLICATIONS_PATH)).toHaveLength(1));
-    expect(api.callsTo('POST', APPLICATIONS_PATH)[0].body.grant).toEqual({ scopes: ['registration', 'credit_score', 'tax'], expiresOn: addDays(today(), 90), consent: true });
+    expect((api.callsTo('POST', APPLICATIONS_PATH)[0].body as { grant: unknown }).grant).toEqual({ scopes: ['registration', 'credit_score', 'tax'], expiresOn: addDays(today(), 90), consent: true });
   });
 
   it('takes the consent back when what is granted changes after it was ticked', async () => {

@@ -1,5 +1,5 @@
 import { ProFormCheckbox, ProFormRadio, ProFormSelect, ProFormText } from '@ant-design/pro-components';
-import type { TCreditCategory, TUnknownUsccPolicy } from '@xyd/shared';
+import type { TIngestCategory, TUnknownUsccPolicy } from '@xyd/shared';
 import { INGEST_CATEGORIES, INGEST_CATEGORY_LABELS, ORG_TYPE_LABELS, UNKNOWN_USCC_POLICIES, UNKNOWN_USCC_POLICY_LABELS } from '@xyd/shared';
 import type { Rule } from 'antd/es/form';
 import { listOrganisations } from '@/services/generated';
@@ -7,7 +7,7 @@ import { listOrganisations } from '@/services/generated';
 export interface SourceForm {
   organisationId?: string;
   name: string;
-  categories: TCreditCategory[];
+  categories: TIngestCategory[];
   regionCodes: string[];
   unknownUscc: TUnknownUsccPolicy;
 }

@@ -1,7 +1,7 @@
 import { DownloadOutlined, UploadOutlined } from '@ant-design/icons';
 import { type ActionType, PageContainer, ProCard, type ProColumns, ProTable } from '@ant-design/pro-components';
 import { history, useAccess } from '@umijs/max';
-import type { TBatchStatus, TCreditCategory, TDataSource, TIngestBatch } from '@xyd/shared';
+import type { TBatchStatus, TIngestCategory, TDataSource, TIngestBatch } from '@xyd/shared';
 import { BATCH_ORIGIN_LABELS, BATCH_STATUS_LABELS, INGEST_CATEGORIES, INGEST_CATEGORY_LABELS, IMPORT_MAX_BYTES } from '@xyd/shared';
 import { Alert, App, Button, Form, Result, Select, Skeleton, Space, Typography, Upload } from 'antd';
 import { useCallback, useMemo, useRef, useState } from 'react';
@@ -33,13 +33,13 @@ export function fileProblem(file: { name: string; size: number }): string | null
   return null;
 }
 
-function templateUrl(category: TCreditCategory, format: 'csv' | 'xlsx'): string {
+function templateUrl(category: TIngestCategory, format: 'csv' | 'xlsx'): string {
   return downloadCreditTemplateUrl({ category, format });
 }
 
 interface BatchFilters {
   sourceId?: string;
-  category?: TCreditCategory;
+  category?: TIngestCategory;
   status?: TBatchStatus;
 }
 
@@ -51,7 +51,7 @@ export default function ImportsPage() {
   const sources = useLoad(() => listDataSources({ current: 1, pageSize: SOURCE_PAGE_SIZE }), []);
   const list = useMemo(() => sources.data?.list ?? [], [sources.data]);
   const [chosenSourceId, setSourceId] = useState<string>();
-  const [chosenCategory, setCategory] = useState<TCreditCategory>();
+  const [chosenCategory, setCategory] = useState<TIngestCategory>();
   const [uploading, setUploading] = useState(false);
   const [openBatch, setOpenBatch] = useState<string | null>(null);
 
@@ -193,7 +193,7 @@ export default function ImportsPage() {
             />
           </Form.Item>
           <Form.Item label="数据类别" required>
-            <Select<TCreditCategory>
+            <Select<TIngestCategory>
               aria-label="选择数据类别"
               style={{ width: 200 }}
               placeholder={source ? '请选择数据类别' : '请先选择数据源'}
