@@ -44,12 +44,15 @@ export function productTerms(name: string, overrides: Partial<TProductTerms> = {
   };
 }
 
-export async function publishProduct(bankAdmin: Agent, name: string): Promise<string> {
-  const created = await bankAdmin.post('/api/v1/products').send({ terms: productTerms(name) });
+/** Creates the product and publishes it: its id. */
+export async function publishTerms(bankAdmin: Agent, terms: TProductTerms): Promise<string> {
+  const created = await bankAdmin.post('/api/v1/products').send({ terms });
   expect(created.status).toBe(201);
   expect((await bankAdmin.post(`/api/v1/products/${created.body.data.id}/status`).send({ to: 'published' })).status).toBe(200);
   return created.body.data.id;
 }
+
+export const publishProduct = (bankAdmin: Agent, name: string): Promise<string> => publishTerms(bankAdmin, productTerms(name));
 
 /** Binds a new WeChat user as the owner of the firm: its id and the user's token. */
 export async function bindOwner(server: TestServer, uscc: string, code: string): Promise<{ id: string; token: string }> {

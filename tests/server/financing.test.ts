@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { QueryTypes, Sequelize } from 'sequelize';
 import { SequelizeStorage, Umzug } from 'umzug';
-import { DATA_SCOPES, RECORD_SCOPES, addDays, shanghaiDate, shiftDate, type TProductTerms } from '@xyd/shared';
+import { DATA_SCOPES, RECORD_SCOPES, addDays, shanghaiDate, shiftDate } from '@xyd/shared';
 import { loadConfig } from '../../server/src/config';
 import { migrations } from '../../server/src/db/migrations';
 import { createContext } from '../../server/src/main';
@@ -19,7 +19,7 @@ import { AdminUser, Organisation } from '../../server/src/modules/identity/model
 import { OutboxItem } from '../../server/src/modules/notifications/models';
 import { demoEnterprises } from '../../server/src/seed/demo';
 import { currentIdWorker, newId } from '../../server/src/lib/ids';
-import { productTerms } from './financing-flow';
+import { bindOwner, productTerms, publishTerms } from './financing-flow';
 import { DEMO_PASSWORD, clock, signInAdmin, signedPush, startTestServer, type TestServer } from './helpers';
 
 /**
@@ -48,20 +48,8 @@ let bankId: string;
 let agencyOrgId: string;
 
 const terms = productTerms;
-
-async function publish(agent: Agent, t: TProductTerms): Promise<string> {
-  const created = await agent.post('/api/v1/products').send({ terms: t });
-  expect(created.status).toBe(201);
-  expect((await agent.post(`/api/v1/products/${created.body.data.id}/status`).send({ to: 'published' })).status).toBe(200);
-  return created.body.data.id;
-}
-
-async function bind(uscc: string, code: string): Promise<{ id: string; token: string }> {
-  const enterprise = (await Enterprise.findOne({ where: { uscc } }))!;
-  const login = await server.http.post('/api/v1/auth/wechat/login').send({ code }).expect(200);
-  await EnterpriseMember.create({ id: newId(), enterpriseId: enterprise.id, wechatUserId: login.body.data.user.id, role: 'ent_owner', displayName: '法人', verificationId: null });
-  return { id: enterprise.id, token: login.body.data.token };
-}
+const publish = publishTerms;
+const bind = (uscc: string, code: string) => bindOwner(server, uscc, code);
 
 const grant = (scopes: string[] = ['registration', 'credit_score'], expiresOn = addDays(TODAY, 30)) => ({ scopes, expiresOn, consent: true });
 const application = (productId: string, extra: object = {}) => ({ productId, amountFen: 1_200_000_00, termMonths: 12, purpose: '采购原材料', grant: grant(), ...extra });

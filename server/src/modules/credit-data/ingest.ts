@@ -201,6 +201,23 @@ export const CREDIT_RECORD_COLUMNS = [
 
 const HELD_COLUMNS = ['id', 'source_id', 'batch_id', 'row_no', 'uscc', 'category', 'external_id', 'record', 'content_hash', 'created_at'];
 
+/** A chunk's rows split into those read and those the normaliser (or the reader) refused, counted with their errors. */
+function splitRefused(rows: readonly ChunkRow[]): { counts: CountDelta; errors: TRowErrorItem[]; read: Array<{ rowNumber: number; record: TCreditRecordInput }> } {
+  const counts = emptyCounts();
+  counts.received = rows.length;
+  const errors: TRowErrorItem[] = [];
+  const read: Array<{ rowNumber: number; record: TCreditRecordInput }> = [];
+  for (const row of rows) {
+    if (row.record) {
+      read.push({ rowNumber: row.rowNumber, record: row.record });
+      continue;
+    }
+    counts.rejected += 1;
+    for (const e of row.errors) errors.push(fieldError(row.rowNumber, e.field, e.label, e.value, e.reason));
+  }
+  return { counts, errors, read };
+}
+
 /**
  * Writes one chunk in the caller's transaction `t`. Throws UniqueConstraintError when a concurrent writer stored
  * the same version or a new firm first: the caller retries the whole chunk (`writeChunkWithRetry`).
@@ -218,21 +235,11 @@ export async function writeChunk(
     if (!options.repayments || !t) throw new Error('loan repayments are booked in a transaction, for the institution that owns the source');
     return writeRepaymentChunk(app, rows, t, options.repayments);
   }
-  const counts = emptyCounts();
-  const errors: TRowErrorItem[] = [];
-  counts.received = rows.length;
   const now = clock.now();
 
   // 1. Rows refused by the normaliser (or the reader).
-  const valid: Array<{ rowNumber: number; record: TCreditRecordInput; hash: string }> = [];
-  for (const row of rows) {
-    if (!row.record) {
-      counts.rejected += 1;
-      for (const e of row.errors) errors.push(fieldError(row.rowNumber, e.field, e.label, e.value, e.reason));
-      continue;
-    }
-    valid.push({ rowNumber: row.rowNumber, record: row.record, hash: contentHash(row.record) });
-  }
+  const { counts, errors, read } = splitRefused(rows);
+  const valid = read.map((row) => ({ ...row, hash: contentHash(row.record) }));
 
   // 2. Registration rows: the region must exist and be the source's. A push refuses the whole batch for a row
   // outside the source's regions (REGION_NOT_ALLOWED: the sender's configuration is wrong); a file rejects the row.
@@ -372,30 +379,24 @@ export async function writeChunk(
   return { counts, errors, registered };
 }
 
-/**
- * Loan repayments take the pipeline's batches, row errors and checkpoints, and are booked on the source
- * organisation's loans instead of becoming credit records (financing/loans.ts `bookRepaymentRows`).
- */
 export interface RepaymentChunkContext {
   /** The organisation that owns the source: the lending institution whose loans the repayments are. */
   institutionId: string;
   reporter: RepaymentReporter;
 }
 
+/**
+ * Loan repayments take the pipeline's batches, row errors and checkpoints, and are booked on the source
+ * organisation's loans instead of becoming credit records (financing/loans.ts `bookRepaymentRows`).
+ */
 async function writeRepaymentChunk(app: AppContext, rows: readonly ChunkRow[], t: Transaction, context: RepaymentChunkContext): Promise<ChunkOutcome> {
-  const counts = emptyCounts();
-  counts.received = rows.length;
-  const errors: TRowErrorItem[] = [];
-  const valid: RepaymentRow[] = [];
-  for (const row of rows) {
-    if (!row.record) {
-      counts.rejected += 1;
-      for (const e of row.errors) errors.push(fieldError(row.rowNumber, e.field, e.label, e.value, e.reason));
-      continue;
-    }
-    const payload = row.record.payload as TLoanRepaymentPayload;
-    valid.push({ rowNumber: row.rowNumber, uscc: row.record.uscc, reference: row.record.externalId, ...payload });
-  }
+  const { counts, errors, read } = splitRefused(rows);
+  const valid: RepaymentRow[] = read.map(({ rowNumber, record }) => ({
+    rowNumber,
+    uscc: record.uscc,
+    reference: record.externalId,
+    ...(record.payload as TLoanRepaymentPayload),
+  }));
   const booking = await bookRepaymentRows(app, t, context.institutionId, context.reporter, valid);
   const labels = new Map(CREDIT_FIELDS.loan_repayment.map((f) => [f.key, f.label]));
   for (const e of booking.errors) errors.push(fieldError(e.rowNumber, e.field, labels.get(e.field) ?? e.field, e.value, e.reason));

@@ -431,7 +431,7 @@ export async function bookRepaymentRows(app: AppContext, t: Transaction, institu
   await insertRows(app.db.sequelize, 'loan_repayments', REPAYMENT_COLUMNS, inserts, t);
   const channel = by.channel === 'file' ? '文件导入' : '机构系统报送';
   for (const [loanId, list] of booked) {
-    const loan = byId.get(loanId) ?? loans.find((l) => l.id === loanId)!;
+    const loan = byId.get(loanId)!;
     await saveFigures(app, t, loan, lines.get(loanId)!, today);
     const principal = list.reduce((sum, r) => sum + r.principalFen, 0);
     const interest = list.reduce((sum, r) => sum + r.interestFen, 0);

@@ -542,11 +542,12 @@ export async function reviewMatch(app: AppContext, actor: AdminActor, id: string
 export async function addMatch(app: AppContext, actor: AdminActor, id: string, input: TMatchAdd, meta: RequestMeta): Promise<TNeedDetail> {
   const product = (await publishedCatalogue()).find((p) => p.productId === input.productId);
   if (!product) throw new ValidationError('productId: 产品不存在或未上架', [{ field: 'productId', message: '产品不存在或未上架' }]);
+  const records = await institutionRecords(app);
   await reviewStep(app, actor, id, async (t, need) => {
     const asOf = shanghaiDate(clock.now());
     const profile = (await matchProfiles(app, [need.enterpriseId], asOf)).get(need.enterpriseId);
     if (!profile) throw new NotFoundError('需求不存在或无权访问');
-    const outcome = evaluateProduct(profile, matchNeedOf(need), product, { asOf, institutionRecords: await institutionRecords(app) });
+    const outcome = evaluateProduct(profile, matchNeedOf(need), product, { asOf, institutionRecords: records });
     const fields = {
       revisionId: product.revisionId,
       fits: outcome.fits,
