@@ -15,7 +15,7 @@ import { crossSiteGuard } from './middleware/cross-site';
 import './jobs/definitions';
 import { enqueueJob } from './jobs/queue';
 import { setAuditVerificationRequester } from './modules/audit/jobs';
-import { authenticate } from './modules/identity/service';
+import { SessionCache } from './modules/identity/session-cache';
 import { SESSION_COOKIE, identityRoutes } from './modules/identity/routes';
 import { organisationRoutes } from './modules/organisations/routes';
 import { enterpriseRoutes } from './modules/enterprises/routes';
@@ -92,7 +92,7 @@ function docsPage(): Koa.Middleware {
   };
 }
 
-export function buildApp(app: AppContext, options: BuildOptions = {}): { koa: Koa; registry: ApiRegistry } {
+export function buildApp(app: AppContext, options: BuildOptions = {}): { koa: Koa; registry: ApiRegistry; sessions: SessionCache } {
   const koa = new Koa({ proxy: app.config.trustProxy, maxIpsCount: app.config.trustProxyHops });
   const registry = new ApiRegistry(app);
   const signInLimiter = new RateLimiter(options.signInLimit ?? 30, 60_000);
@@ -165,6 +165,7 @@ export function buildApp(app: AppContext, options: BuildOptions = {}): { koa: Ko
   );
   koa.use(crossSiteGuard(app.config.publicUrl, app.config.corsOrigins));
   const secureCookies = app.config.publicUrl.startsWith('https://');
+  const sessions = new SessionCache(app.config.session.cacheMs);
   // Institutions' systems sign their requests; the registry verifies them per route (it needs the raw body).
   registry.acceptSigned(apiClientCaller(app), dataSourceCaller(app));
   koa.use(async (ctx, next) => {
@@ -176,7 +177,7 @@ export function buildApp(app: AppContext, options: BuildOptions = {}): { koa: Ko
     } else if (ctx.path.startsWith('/api/v1/')) {
       const bearer = /^Bearer\s+(\S+)$/i.exec(ctx.get('authorization'))?.[1];
       const token = bearer ?? ctx.cookies.get(SESSION_COOKIE);
-      ctx.state.actor = token ? await authenticate(token) : null;
+      ctx.state.actor = token ? await sessions.authenticate(token) : null;
     }
     await next();
   });
@@ -189,5 +190,5 @@ export function buildApp(app: AppContext, options: BuildOptions = {}): { koa: Ko
     if (ctx.path === '/') return ctx.redirect('/admin/');
     await next();
   });
-  return { koa, registry };
+  return { koa, registry, sessions };
 }

@@ -42,6 +42,8 @@ const ZEnv = z.object({
   OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
   /** Jobs one worker process runs at once, and how often it looks for due jobs. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** How long an API process reuses a session it has read (0: read it on every request); see identity/session-cache.ts. */
+  SESSION_CACHE_MS: z.coerce.number().int().min(0).max(10_000).default(1000),
   WORKER_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
   WORKER_LEASE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
   CREDIT_SCORE_INTERVAL_MS: z.coerce.number().int().min(200).max(3_600_000).default(2000),
@@ -96,7 +98,7 @@ export interface AppConfig {
   staticAdminDir: string;
   staticH5Dir: string;
   fileStore: FileStoreConfig;
-  session: { consoleIdleMs: number; consoleAbsoluteMs: number; miniappIdleMs: number; miniappAbsoluteMs: number };
+  session: { consoleIdleMs: number; consoleAbsoluteMs: number; miniappIdleMs: number; miniappAbsoluteMs: number; cacheMs: number };
   lockout: { maxFailures: number; lockMs: number };
 }
 
@@ -190,6 +192,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       consoleAbsoluteMs: 12 * 3600_000,
       miniappIdleMs: 7 * 24 * 3600_000,
       miniappAbsoluteMs: 30 * 24 * 3600_000,
+      cacheMs: e.SESSION_CACHE_MS,
     },
     lockout: { maxFailures: 5, lockMs: 15 * 60_000 },
   };

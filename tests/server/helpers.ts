@@ -21,6 +21,8 @@ export interface TestServer {
   agent(): TestAgent;
   callback: ReturnType<ReturnType<typeof buildApp>['koa']['callback']>;
   registry: ReturnType<typeof buildApp>['registry'];
+  /** The request path's session cache (identity/session-cache.ts). */
+  sessions: ReturnType<typeof buildApp>['sessions'];
   close(): Promise<void>;
 }
 
@@ -70,7 +72,7 @@ export async function startTestServer(
   const app = await createContext(config, lines ? { write: (line: string) => void lines.push(line) } : undefined);
   await app.db.start();
   if (options.seed !== false) await seedDemo(app);
-  const { koa, registry } = buildApp(app, options);
+  const { koa, registry, sessions } = buildApp(app, options);
   const callback = koa.callback();
   return {
     app,
@@ -78,6 +80,7 @@ export async function startTestServer(
     agent: () => request.agent(callback),
     callback,
     registry,
+    sessions,
     async close() {
       await app.db.close();
       if (dropDatabase) await dropDatabase();

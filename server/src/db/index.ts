@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DatabaseError, QueryTypes, Sequelize, Transaction, type Options } from 'sequelize';
@@ -6,39 +5,11 @@ import { Umzug, SequelizeStorage } from 'umzug';
 import { migrations } from './migrations';
 import { initModels } from './models';
 import { leaseIdWorker, type IdLease } from './id-workers';
+import { currentTransaction, transactionContext } from './transaction-context';
 
 export type Dialect = 'sqlite' | 'mysql';
 
-/**
- * Sequelize's CLS hook on AsyncLocalStorage: inside `db.transaction(fn)` every query that names no transaction runs
- * in it. So a service's reads see its own uncommitted writes, and a request wrapped in a transaction (idempotency
- * keys) cannot read around it on another connection.
- */
-const transactionStore = new AsyncLocalStorage<Map<string, unknown>>();
-const transactionContext = {
-  run(fn: (context: Map<string, unknown>) => unknown) {
-    const context = new Map(transactionStore.getStore() ?? []);
-    return transactionStore.run(context, () => fn(context));
-  },
-  runAndReturn(fn: (context: Map<string, unknown>) => unknown) {
-    return this.run(fn);
-  },
-  bind<F extends (...args: never[]) => unknown>(fn: F): F {
-    return fn;
-  },
-  get(key: string): unknown {
-    return transactionStore.getStore()?.get(key);
-  },
-  set(key: string, value: unknown): void {
-    transactionStore.getStore()?.set(key, value);
-  },
-};
 Sequelize.useCLS(transactionContext as never);
-
-/** The transaction the caller is running in, if any. */
-function currentTransaction(): Transaction | undefined {
-  return (transactionContext.get('transaction') as Transaction | null | undefined) ?? undefined;
-}
 
 const RETRYABLE_MYSQL = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
 const MAX_TRANSACTION_ATTEMPTS = 5;

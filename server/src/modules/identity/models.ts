@@ -5,9 +5,11 @@ import {
   type InferAttributes,
   type InferCreationAttributes,
   type Sequelize,
+  type Transaction,
 } from 'sequelize';
 import type { TAdminRole, TOrgType } from '@xyd/shared';
 import { bigintColumn, dateColumn, idColumn, stringColumn } from '../../db/columns';
+import { currentTransaction } from '../../db/transaction-context';
 
 export class Organisation extends Model<InferAttributes<Organisation>, InferCreationAttributes<Organisation>> {
   declare id: string;
@@ -158,4 +160,28 @@ export function initIdentityModels(sequelize: Sequelize): void {
     { sequelize, tableName: 'sessions', updatedAt: false },
   );
   AdminUser.belongsTo(Organisation, { foreignKey: 'organisationId', as: 'organisation', constraints: false });
+  for (const model of [Organisation, AdminUser, WechatUser, Session]) {
+    for (const hook of ['afterUpdate', 'afterBulkUpdate', 'afterDestroy', 'afterBulkDestroy', 'afterUpsert'] as const) {
+      (model as unknown as { addHook(name: string, fn: (...args: unknown[]) => void): void }).addHook(hook, (...args: unknown[]) => {
+        const options = args.find((a): a is { transaction?: Transaction | null } => Boolean(a) && typeof a === 'object' && 'transaction' in (a as object));
+        sessionDataChanged();
+        (options?.transaction ?? currentTransaction())?.afterCommit(() => sessionDataChanged());
+      });
+    }
+  }
+}
+
+/**
+ * Every change this process makes to a session, a user or an organisation moves the generation on (the hooks
+ * above, after each write and again once its transaction commits, since a request reading between the two would
+ * see the row as it was). The session cache (session-cache.ts) never uses a row read in an older generation.
+ */
+let generation = 0;
+
+export function sessionDataChanged(): void {
+  generation += 1;
+}
+
+export function sessionDataGeneration(): number {
+  return generation;
 }

@@ -13,7 +13,7 @@ import type { Actor, AdminActor, PersonActor, WechatActor } from './actor';
 import { countFailure, ensureUnknownUsernameRow, lockedAt, notLockedAt, unknownUsernameKey, type FailureCounter } from './lockout';
 import { AdminUser, Organisation, Session, SignInFailure, WechatUser } from './models';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './passwords';
-import { hashToken, liveSessionOf, openSession, revokeAllSessions, revokeOtherSessions, revokeSession, touchSession } from './sessions';
+import { hashToken, liveSessionOf, openSession, type LiveSession, revokeAllSessions, revokeOtherSessions, revokeSession } from './sessions';
 import { generateTotpSecret, matchTotpStep, totpUri } from './totp';
 function lockedMessage(until: Date): string {
   const shanghai = shanghaiWallClock(until).slice(11, 16);
@@ -289,7 +289,8 @@ function toAdminActor(user: ActorSource, sessionId: string, mustEnrolTotp: boole
   };
 }
 
-interface SessionActorRow {
+/** A session with its user and the user's organisation, as one lean query reads them (see `readSessionActor`). */
+export interface SessionActorRow {
   sid: string | number;
   userKind: 'admin' | 'wechat';
   userId: string | number;
@@ -312,11 +313,8 @@ interface SessionActorRow {
   wechatName: string | null;
 }
 
-/**
- * Resolves a bearer or cookie token to an actor and refreshes the idle window. It runs on every request, so the
- * session, its user and the user's organisation come in one lean query.
- */
-export async function authenticate(token: string): Promise<Actor | null> {
+/** The session row behind a token's hash, with its user and the user's organisation, in one lean query. */
+export async function readSessionActor(tokenHash: string): Promise<SessionActorRow | null> {
   const [row] = await leanSelect<SessionActorRow>(
     AdminUser.sequelize!,
     `SELECT s.id AS sid, s.user_kind AS userKind, s.user_id AS userId, s.scope, s.idle_ms AS idleMs, s.expires_at AS expiresAt,
@@ -329,9 +327,17 @@ export async function authenticate(token: string): Promise<Actor | null> {
      LEFT JOIN organisations o ON o.id = u.organisation_id
      LEFT JOIN wechat_users w ON s.user_kind = 'wechat' AND w.id = s.user_id
      WHERE s.token_hash = ?`,
-    [hashToken(token)],
+    [tokenHash],
   );
-  if (!row || row.revokedAt) return null;
+  return row ?? null;
+}
+
+/**
+ * The actor a session row stands for, judged now: null when the session is revoked, past its absolute or idle
+ * limit, or its user or organisation may not act. Pure, so that a row read a moment ago is judged afresh each time.
+ */
+export function actorOfSession(row: SessionActorRow): { actor: Actor; session: LiveSession } | null {
+  if (row.revokedAt) return null;
   const session = liveSessionOf({ ...row, id: row.sid });
   if (!session) return null;
   let actor: Actor | null = null;
@@ -348,8 +354,7 @@ export async function authenticate(token: string): Promise<Actor | null> {
   } else if (row.userKind === 'wechat' && row.wid !== null) {
     actor = { kind: 'wechat', id: String(row.wid), displayName: row.wechatName ?? '微信用户', sessionId: session.id };
   }
-  if (actor) await touchSession(session);
-  return actor;
+  return actor ? { actor, session } : null;
 }
 
 export async function memberEnterprises(wechatUserId: string, t?: import('sequelize').Transaction): Promise<TMemberEnterprise[]> {

@@ -68,11 +68,15 @@ export function liveSessionOf(row: SessionRow): LiveSession | null {
   return { id: String(row.id), userKind: row.userKind, userId: String(row.userId), scope: row.scope, lastSeenAt };
 }
 
-/** Sliding idle window; written at most once a minute per session to keep reads cheap. */
-export async function touchSession(session: { id: string; lastSeenAt: Date }): Promise<void> {
+/**
+ * Sliding idle window; written at most once a minute per session to keep reads cheap. Answers the time written,
+ * or null when none was due. The write leaves cached sessions alone (`hooks: false`): it changes no one's rights.
+ */
+export async function touchSession(session: { id: string; lastSeenAt: Date }): Promise<Date | null> {
   const now = clock.now();
-  if (now.getTime() - new Date(session.lastSeenAt).getTime() < 60_000) return;
-  await Session.update({ lastSeenAt: now }, { where: { id: session.id } });
+  if (now.getTime() - new Date(session.lastSeenAt).getTime() < 60_000) return null;
+  await Session.update({ lastSeenAt: now }, { where: { id: session.id }, hooks: false });
+  return now;
 }
 
 export async function revokeSession(t: Transaction, sessionId: string, reason: string): Promise<void> {
