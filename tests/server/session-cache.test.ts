@@ -19,6 +19,18 @@ function otherProcess(server: TestServer): Sequelize {
     : new Sequelize(url.replace(/^mariadb:/, 'mysql:'), { logging: false });
 }
 
+/** Revokes a user's sessions the way another API process would: a write this process's hooks never see. */
+async function revokeElsewhere(server: TestServer, userId: string): Promise<void> {
+  const other = otherProcess(server);
+  try {
+    await other.query("UPDATE sessions SET revoked_at = ?, revoke_reason = 'other_process' WHERE user_kind = 'admin' AND user_id = ?", {
+      replacements: [new Date(), userId],
+    });
+  } finally {
+    await other.close();
+  }
+}
+
 let counter = 0;
 /** A fresh officer of the demo bank, signed in, so that disabling it disturbs no other test. */
 async function freshOfficer(server: TestServer, admin: TestAgent): Promise<{ id: string; agent: TestAgent; cookie: string }> {
@@ -101,14 +113,7 @@ describe('with the default SESSION_CACHE_MS (1 s)', () => {
     const admin = await signInAdmin(server, 'admin');
     const officer = await freshOfficer(server, admin);
     await officer.agent.get('/api/v1/auth/me').expect(200);
-    const other = otherProcess(server);
-    try {
-      await other.query("UPDATE sessions SET revoked_at = ?, revoke_reason = 'other_process' WHERE user_kind = 'admin' AND user_id = ?", {
-        replacements: [new Date(), officer.id],
-      });
-    } finally {
-      await other.close();
-    }
+    await revokeElsewhere(server, officer.id);
     // No hook of this process saw the write: the cached row lives out its period (1 s), then the session is read again.
     await waitFor('the revoked session to be refused', async () => (await officer.agent.get('/api/v1/auth/me')).status === 401, 30_000, 50);
     expect((await officer.agent.get('/api/v1/auth/me')).status).toBe(401);
@@ -154,14 +159,7 @@ describe('with SESSION_CACHE_MS=0', () => {
     const admin = await signInAdmin(server, 'admin');
     const officer = await freshOfficer(server, admin);
     await officer.agent.get('/api/v1/auth/me').expect(200);
-    const other = otherProcess(server);
-    try {
-      await other.query("UPDATE sessions SET revoked_at = ?, revoke_reason = 'other_process' WHERE user_kind = 'admin' AND user_id = ?", {
-        replacements: [new Date(), officer.id],
-      });
-    } finally {
-      await other.close();
-    }
+    await revokeElsewhere(server, officer.id);
     expect((await officer.agent.get('/api/v1/auth/me')).status).toBe(401);
   });
 
