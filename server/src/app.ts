@@ -182,8 +182,7 @@ export function buildApp(app: AppContext, options: BuildOptions = {}): { koa: Ko
     await next();
   });
   koa.use(docsPage());
-  koa.use(registry.router.routes());
-  koa.use(registry.router.allowedMethods());
+  koa.use(registry.routes());
   if (fs.existsSync(app.config.staticAdminDir)) koa.use(spa('/admin/', app.config.staticAdminDir));
   if (fs.existsSync(app.config.staticH5Dir)) koa.use(spa('/h5/', app.config.staticH5Dir));
   koa.use(async (ctx, next) => {

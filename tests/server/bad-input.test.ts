@@ -24,7 +24,7 @@ it('never answers 500 to malformed input', async () => {
   const agents = [admin, advisor, server.http];
   const failures: string[] = [];
   // The OpenAPI document is the one JSON answer that is not an envelope.
-  const routes = server.registry.router.stack.filter((layer) => !layer.path.endsWith('/openapi.json')).flatMap((layer) =>
+  const routes = server.registry.layers.filter((layer) => !layer.path.endsWith('/openapi.json')).flatMap((layer) =>
     layer.methods.filter((m) => m !== 'HEAD').map((m) => ({ method: m.toLowerCase() as 'get' | 'post' | 'patch' | 'delete', path: layer.path })),
   );
   for (const { method, path } of routes) {

@@ -288,7 +288,7 @@ describe('API description', () => {
     for (const [p, ops] of Object.entries(doc.body.paths as Record<string, Record<string, unknown>>)) {
       for (const method of Object.keys(ops)) documented.add(`${method} ${p}`);
     }
-    const routes = server.registry.router.stack
+    const routes = server.registry.layers
       .filter((layer) => layer.path !== '/api/v1/openapi.json')
       .flatMap((layer) => layer.methods.filter((m) => m !== 'HEAD').map((m) => `${m.toLowerCase()} ${layer.path.replace(/:(\w+)/g, '{$1}')}`));
     expect(routes.length).toBeGreaterThan(25);
@@ -302,5 +302,19 @@ describe('API description', () => {
     const res = await server.http.get('/api/v1/nope');
     expect(res.status).toBe(404);
     expect(res.body).toMatchObject({ success: false, errorCode: 'NOT_FOUND' });
+    // A known segment with an unknown rest, and the bare prefix, fall through to the same answer.
+    for (const path of ['/api/v1/enterprises/1/nope', '/api/v1/', '/api/v1']) {
+      const miss = await server.http.get(path);
+      expect(miss.status).toBe(404);
+      expect(miss.body.errorCode).toBe('NOT_FOUND');
+    }
+  });
+
+  it('routes by path segment as the router did: methods a path lacks answer 405, paths match without case', async () => {
+    const wrongMethod = await server.http.put('/api/v1/health').set('content-type', 'application/json').send('{}');
+    expect(wrongMethod.status).toBe(405);
+    expect(String(wrongMethod.headers.allow)).toMatch(/GET/);
+    expect((await server.http.get('/api/v1/HEALTH')).status).toBe(200);
+    expect((await server.http.get('/api/v1/openapi.json')).body.openapi).toBe('3.0.3');
   });
 });

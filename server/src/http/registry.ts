@@ -136,12 +136,25 @@ async function fileFingerprint(files: Record<string, UploadedPart>): Promise<Rec
   return Object.fromEntries(entries);
 }
 
+/** `/enterprises/:id` → `enterprises`; matched without case, as the router matches paths. */
+function segmentOf(path: string): string {
+  const end = path.indexOf('/', 1);
+  return path.slice(1, end < 0 ? undefined : end).toLowerCase();
+}
+
 /**
  * Mounts route specs on a router under /api/v1 and keeps them for the OpenAPI document, so that every
  * route is documented by the same schemas that validate it.
  */
 export class ApiRegistry {
+  /** Routes outside the specs (the OpenAPI document); also answers paths no segment router knows. */
   readonly router = new Router({ prefix: '/api/v1' });
+  /**
+   * One router per first path segment (`/enterprises/...`, `/me/...`): a request is matched against the dozen
+   * routes of its segment instead of every route of the API (the router tests each route's pattern in turn).
+   */
+  private readonly segmentRouters = new Map<string, Router>();
+  private dispatch: Map<string, Koa.Middleware> | null = null;
   private readonly specs: RouteSpec[] = [];
   /** Kinds of system that sign requests (API clients; data sources next): one verifier, a key lookup each. */
   private readonly signedCallers: SignedCaller[] = [];
@@ -156,7 +169,7 @@ export class ApiRegistry {
     for (const spec of specs) {
       if (this.specs.some((other) => other.operationId === spec.operationId)) throw new Error(`operationId used twice: ${spec.operationId}`);
       this.specs.push(spec);
-      this.router[spec.method](spec.path, async (ctx) => {
+      this.routerOf(spec.path)[spec.method](spec.path, async (ctx) => {
         const routeName = `${spec.method.toUpperCase()} ${spec.path}`.slice(0, 64);
         // A signed request is its own credential (a session alongside it is ignored); verifying it reads the raw body.
         const signed = isSignedRequest(ctx) ? await verifySignedRequest(this.app.db, ctx, this.signedCallers, requestMeta(ctx), routeName) : null;
@@ -198,6 +211,39 @@ export class ApiRegistry {
         }
       });
     }
+  }
+
+  /** Every mounted route (the specs' and the OpenAPI document's), as the router holds them. */
+  get layers(): Router['stack'] {
+    return [this.router, ...this.segmentRouters.values()].flatMap((router) => router.stack);
+  }
+
+  /** The middleware serving /api/v1: the request's segment router, with its 405/501 answers, else the rest. */
+  routes(): Koa.Middleware {
+    const served = (router: Router): Koa.Middleware => {
+      const routes = router.routes();
+      const allowed = router.allowedMethods();
+      return (ctx, next) => routes(ctx as never, () => allowed(ctx as never, next)) as Promise<void>;
+    };
+    const rest = served(this.router);
+    return (ctx, next) => {
+      // Built at the first request, once every route is added.
+      this.dispatch ??= new Map([...this.segmentRouters].map(([segment, router]) => [segment, served(router)]));
+      const segment = ctx.path.startsWith('/api/v1/') ? segmentOf(ctx.path.slice('/api/v1'.length)) : null;
+      return ((segment !== null && this.dispatch.get(segment)) || rest)(ctx, next);
+    };
+  }
+
+  private routerOf(path: string): Router {
+    if (this.dispatch) throw new Error(`route added after the first request: ${path}`);
+    const segment = segmentOf(path);
+    if (segment.startsWith(':')) throw new Error(`a route's first segment must be literal: ${path}`);
+    let router = this.segmentRouters.get(segment);
+    if (!router) {
+      router = new Router({ prefix: '/api/v1' });
+      this.segmentRouters.set(segment, router);
+    }
+    return router;
   }
 
   openApiDocument(version: string): object {
