@@ -162,8 +162,9 @@ export function initIdentityModels(sequelize: Sequelize): void {
   AdminUser.belongsTo(Organisation, { foreignKey: 'organisationId', as: 'organisation', constraints: false });
   for (const model of [Organisation, AdminUser, WechatUser, Session]) {
     for (const hook of ['afterUpdate', 'afterBulkUpdate', 'afterDestroy', 'afterBulkDestroy', 'afterUpsert'] as const) {
+      // Each of these hooks gets the write's options last (after the instance, or the upsert's outcome).
       (model as unknown as { addHook(name: string, fn: (...args: unknown[]) => void): void }).addHook(hook, (...args: unknown[]) => {
-        const options = args.find((a): a is { transaction?: Transaction | null } => Boolean(a) && typeof a === 'object' && 'transaction' in (a as object));
+        const options = args[args.length - 1] as { transaction?: Transaction | null } | undefined;
         sessionDataChanged();
         (options?.transaction ?? currentTransaction())?.afterCommit(() => sessionDataChanged());
       });

@@ -14,8 +14,9 @@ interface Entry {
  * The request path's session lookup. An API process reuses the session row it read for `ttlMs` (default 1 s)
  * instead of reading it on every request, and judges the row afresh each time (revocation, absolute and idle
  * limits, disabled user or organisation). A change made in this process takes effect at once (see
- * `sessionDataGeneration` in models.ts); one made by another API process takes effect here within `ttlMs`. `ttlMs = 0` reads on every request.
- * Unknown and refused tokens are never kept, so guessing tokens cannot fill the cache.
+ * `sessionDataGeneration` in models.ts); one made by another API process takes effect here within `ttlMs`.
+ * `ttlMs = 0` reads on every request. Unknown and refused tokens are never kept, so guessing tokens cannot fill
+ * the cache.
  */
 export class SessionCache {
   private readonly entries = new Map<string, Entry>();
@@ -29,19 +30,18 @@ export class SessionCache {
     const hash = hashToken(token);
     const now = performance.now();
     const cached = this.entries.get(hash);
-    let row: SessionActorRow | null;
-    if (cached && cached.generation === sessionDataGeneration() && now - cached.readAt < this.ttlMs) {
-      row = cached.row;
-    } else {
-      const before = sessionDataGeneration();
-      row = await readSessionActor(hash);
-      if (cached) this.entries.delete(hash);
-      if (row && this.ttlMs > 0 && sessionDataGeneration() === before && actorOfSession(row)) this.keep(hash, { row, readAt: now, generation: before });
-    }
+    const hit = cached !== undefined && cached.generation === sessionDataGeneration() && now - cached.readAt < this.ttlMs;
+    const before = sessionDataGeneration();
+    const row = hit ? cached.row : await readSessionActor(hash);
     const live = row ? actorOfSession(row) : null;
     if (!live) {
       this.entries.delete(hash);
       return null;
+    }
+    if (!hit) {
+      // Kept only if nothing changed while it was read: a row read across a change may be the row before it.
+      if (this.ttlMs > 0 && sessionDataGeneration() === before) this.keep(hash, { row: row!, readAt: now, generation: before });
+      else this.entries.delete(hash);
     }
     const touched = await touchSession(live.session);
     if (touched) row!.lastSeenAt = touched;
