@@ -10,7 +10,19 @@ interface ReaderInternals {
 }
 interface SheetInternals {
   name?: string;
-  iterator?: { destroy?: () => void };
+  iterator?: { destroy?: () => void; on?: (event: 'error', listener: () => void) => unknown };
+}
+
+/**
+ * Closes a sheet that will not be read. A parked sheet's source is a file stream that may not have opened yet, and
+ * exceljs deletes the file as soon as its iteration moves on: the late open then fails with ENOENT on a stream no
+ * one reads, which would be an uncaught error. The sheet is abandoned, so that failure is not news.
+ */
+function passOver(sheet: SheetInternals | null): void {
+  const source = sheet?.iterator;
+  if (!source) return;
+  source.on?.('error', () => undefined);
+  source.destroy?.();
 }
 
 /** Excel shows at most 15 significant digits; a stored 0.30000000000000004 is 0.3 to whoever typed it. */
@@ -75,7 +87,7 @@ export async function* xlsxRows(source: Readable, maxRowBytes: number): AsyncGen
       if (taken || !isFirstSheet(reader as unknown as ReaderInternals, sheet)) {
         // Not read: close the temporary file exceljs parked it in. Going on (rather than stopping after the first
         // sheet) lets exceljs remove its temporary files, and a cut-off end of the file is still noticed.
-        sheet.iterator?.destroy?.();
+        passOver(sheet);
         continue;
       }
       taken = true;
@@ -95,7 +107,7 @@ export async function* xlsxRows(source: Readable, maxRowBytes: number): AsyncGen
     if (!taken) throw new ImportFileError('文件不是有效的 XLSX 工作簿：找不到工作表');
   } finally {
     if (!complete) {
-      reading?.iterator?.destroy?.();
+      passOver(reading);
       // Stopped early (a bad header, a lost lease). Sheets that came before the shared strings sit in temporary
       // files that exceljs removes only as its iteration moves past them: once the zip has been read, that costs
       // nothing, so it is done in the background; otherwise they go when the process exits.
@@ -110,7 +122,7 @@ async function skipRemainingSheets(sheets: AsyncIterator<unknown>): Promise<void
     for (;;) {
       const next = await sheets.next();
       if (next.done) return;
-      (next.value as SheetInternals).iterator?.destroy?.();
+      passOver(next.value as SheetInternals);
     }
   } catch {
     // the file is being abandoned: nothing to report
