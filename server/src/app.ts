@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Koa from 'koa';
 import cors from '@koa/cors';
-import helmet from 'koa-helmet';
 import serve from 'koa-static';
 import { ZHealth } from '@xyd/shared';
 import type { AppContext } from './context';
@@ -12,6 +11,7 @@ import { errorMiddleware } from './middleware/errors';
 import { requestMiddleware } from './middleware/request';
 import { RateLimiter } from './middleware/rate-limit';
 import { crossSiteGuard } from './middleware/cross-site';
+import { securityHeaders } from './middleware/security-headers';
 import './jobs/definitions';
 import { enqueueJob } from './jobs/queue';
 import { setAuditVerificationRequester } from './modules/audit/jobs';
@@ -140,7 +140,7 @@ export function buildApp(app: AppContext, options: BuildOptions = {}): { koa: Ko
   koa.use(requestMiddleware(app.logger));
   koa.use(errorMiddleware(app.logger));
   koa.use(
-    helmet({
+    securityHeaders({
       contentSecurityPolicy: {
         directives: {
           defaultSrc: ["'self'"],
