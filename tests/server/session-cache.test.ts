@@ -9,6 +9,7 @@ import { Sequelize } from 'sequelize';
 import type TestAgent from 'supertest/lib/agent';
 import { loadConfig } from '../../server/src/config';
 import { queryCounter } from '../../server/src/db';
+import { clock } from '../../server/src/lib/clock';
 import { signInAdmin, startTestServer, waitFor, type TestServer } from './helpers';
 
 /** Another process's connection to the same database: its writes pass no model hook of this one. */
@@ -167,5 +168,32 @@ describe('with SESSION_CACHE_MS=0', () => {
     expect(() => loadConfig({ SESSION_CACHE_MS: '-1' } as NodeJS.ProcessEnv)).toThrow(/SESSION_CACHE_MS/);
     expect(() => loadConfig({ SESSION_CACHE_MS: '60000' } as NodeJS.ProcessEnv)).toThrow(/SESSION_CACHE_MS/);
     expect(loadConfig({ SESSION_CACHE_MS: '250' } as NodeJS.ProcessEnv).session.cacheMs).toBe(250);
+  });
+});
+
+describe('with a long SESSION_CACHE_MS (10 s)', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ SESSION_CACHE_MS: '10000' });
+  });
+  afterAll(async () => {
+    clock.reset();
+    await server.close();
+  });
+  afterEach(() => clock.reset());
+
+  it('a cached session past its idle or absolute limit is refused on the next request, without a read', async () => {
+    const { consoleIdleMs, consoleAbsoluteMs } = server.app.config.session;
+    const admin = await signInAdmin(server, 'admin');
+    for (const past of [consoleIdleMs, consoleAbsoluteMs]) {
+      const officer = await freshOfficer(server, admin);
+      await officer.agent.get('/api/v1/auth/me').expect(200);
+      clock.advance(past + 1000);
+      let status = 0;
+      // Within the cache period the session is not read again: the cached one is judged by its time limits.
+      expect(await queriesOf(1, async () => (status = (await officer.agent.get('/api/v1/auth/me')).status))).toBe(0);
+      expect(status).toBe(401);
+      clock.reset();
+    }
   });
 });

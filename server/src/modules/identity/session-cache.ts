@@ -1,20 +1,22 @@
 import { performance } from 'node:perf_hooks';
 import type { Actor } from './actor';
 import { sessionDataGeneration } from './models';
-import { actorOfSession, readSessionActor, type SessionActorRow } from './service';
-import { hashToken, touchSession } from './sessions';
+import { actorOfSession, readSessionActor } from './service';
+import { hashToken, touchSession, withinLimits, type LiveSession } from './sessions';
 
 interface Entry {
-  row: SessionActorRow;
+  /** The row as judged when read: revocation and the user's and organisation's state do not change without a read. */
+  live: { actor: Actor; session: LiveSession };
   readAt: number;
   generation: number;
 }
 
 /**
  * The request path's session lookup. An API process reuses the session row it read for `ttlMs` (default 1 s)
- * instead of reading it on every request, and judges the row afresh each time (revocation, absolute and idle
- * limits, disabled user or organisation). A change made in this process takes effect at once (see
- * `sessionDataGeneration` in models.ts); one made by another API process takes effect here within `ttlMs`.
+ * instead of reading it on every request. A row is judged when it is read (revocation, disabled user or
+ * organisation), and its time limits (absolute and idle) on every use; requests within `ttlMs` share the actor it
+ * gave. A change made in this process takes effect at once (see `sessionDataGeneration` in models.ts); one made
+ * by another API process takes effect here within `ttlMs`.
  * `ttlMs = 0` reads on every request. Unknown and refused tokens are never kept, so guessing tokens cannot fill
  * the cache.
  */
@@ -30,21 +32,29 @@ export class SessionCache {
     const hash = hashToken(token);
     const now = performance.now();
     const cached = this.entries.get(hash);
-    const hit = cached !== undefined && cached.generation === sessionDataGeneration() && now - cached.readAt < this.ttlMs;
+    if (cached !== undefined && cached.generation === sessionDataGeneration() && now - cached.readAt < this.ttlMs) {
+      if (!withinLimits(cached.live.session)) {
+        this.entries.delete(hash);
+        return null;
+      }
+      return this.touched(cached.live);
+    }
     const before = sessionDataGeneration();
-    const row = hit ? cached.row : await readSessionActor(hash);
+    const row = await readSessionActor(hash);
     const live = row ? actorOfSession(row) : null;
     if (!live) {
       this.entries.delete(hash);
       return null;
     }
-    if (!hit) {
-      // Kept only if nothing changed while it was read: a row read across a change may be the row before it.
-      if (this.ttlMs > 0 && sessionDataGeneration() === before) this.keep(hash, { row: row!, readAt: now, generation: before });
-      else this.entries.delete(hash);
-    }
+    // Kept only if nothing changed while it was read: a row read across a change may be the row before it.
+    if (this.ttlMs > 0 && sessionDataGeneration() === before) this.keep(hash, { live, readAt: now, generation: before });
+    else this.entries.delete(hash);
+    return this.touched(live);
+  }
+
+  private async touched(live: Entry['live']): Promise<Actor> {
     const touched = await touchSession(live.session);
-    if (touched) row!.lastSeenAt = touched;
+    if (touched) live.session.lastSeenAt = touched;
     return live.actor;
   }
 

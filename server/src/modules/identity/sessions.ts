@@ -45,12 +45,14 @@ export interface LiveSession {
   userId: string;
   scope: 'full' | 'enrol_totp';
   lastSeenAt: Date;
+  expiresAtMs: number;
+  idleMs: number;
 }
 
 /** Dates from raw rows: Date objects from mysql2, strings from SQLite. */
 const toDate = (value: Date | string): Date => (value instanceof Date ? value : new Date(value));
 
-type SessionRow = Omit<LiveSession, 'id' | 'userId' | 'lastSeenAt'> & {
+type SessionRow = Omit<LiveSession, 'id' | 'userId' | 'lastSeenAt' | 'expiresAtMs'> & {
   id: string | number;
   userId: string | number;
   idleMs: number;
@@ -61,11 +63,21 @@ type SessionRow = Omit<LiveSession, 'id' | 'userId' | 'lastSeenAt'> & {
 
 /** The session if it is within its absolute and idle limits (revocation is checked by the caller). */
 export function liveSessionOf(row: SessionRow): LiveSession | null {
-  const now = clock.nowMs();
-  const lastSeenAt = toDate(row.lastSeenAt);
-  if (now >= toDate(row.expiresAt).getTime()) return null;
-  if (now - lastSeenAt.getTime() >= row.idleMs) return null;
-  return { id: String(row.id), userKind: row.userKind, userId: String(row.userId), scope: row.scope, lastSeenAt };
+  const session: LiveSession = {
+    id: String(row.id),
+    userKind: row.userKind,
+    userId: String(row.userId),
+    scope: row.scope,
+    lastSeenAt: toDate(row.lastSeenAt),
+    expiresAtMs: toDate(row.expiresAt).getTime(),
+    idleMs: row.idleMs,
+  };
+  return withinLimits(session) ? session : null;
+}
+
+/** Whether a live session is still within its absolute and idle limits now. */
+export function withinLimits(session: LiveSession, nowMs = clock.nowMs()): boolean {
+  return nowMs < session.expiresAtMs && nowMs - session.lastSeenAt.getTime() < session.idleMs;
 }
 
 /**
