@@ -18,15 +18,20 @@ import { benchMatching, matchingTable } from './matching';
 import { benchReport, reportTable } from './report';
 
 const DURATION_MS = Number(process.env.BENCH_MS ?? 3000);
+/**
+ * Each figure is measured after the same load has run for this long on both sides: a fresh process answers at
+ * about half its steady rate while V8 is still compiling the request path, and a server runs for days.
+ */
+const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 2000);
 const CONCURRENCY = [1, 16];
 
 /** One figure beside its baseline (the ingest figures add their own fields, such as peak RSS). */
-type Figure = IngestFigure & { queriesPerRequest?: number; clients?: number };
+type Figure = IngestFigure & { queriesPerRequest?: number; clients?: number; loadGeneratorCpuMicrosPerRequest?: number };
 
 /** Runs `op` from `clients` loops for the duration; returns operations per second and latency percentiles (ms). */
-async function measure(clients: number, op: () => Promise<unknown>): Promise<{ perSecond: number; p50: number; p99: number }> {
+async function measure(clients: number, op: () => Promise<unknown>, durationMs = DURATION_MS): Promise<{ perSecond: number; p50: number; p99: number }> {
   const latencies: number[] = [];
-  const deadline = Date.now() + DURATION_MS;
+  const deadline = Date.now() + durationMs;
   const started = Date.now();
   await Promise.all(
     Array.from({ length: clients }, async () => {
@@ -45,11 +50,17 @@ async function measure(clients: number, op: () => Promise<unknown>): Promise<{ p
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
-/** HTTP load from a separate process (tests/bench/load.js), as a real client would be. */
-function load(port: number, path: string, cookie: string, clients: number): Promise<{ perSecond: number; p50: number; p99: number }> {
+/** HTTP load from a separate process (tests/bench/load.js says why it writes raw requests), as a real client. */
+function load(
+  port: number,
+  path: string,
+  cookie: string,
+  clients: number,
+  durationMs = DURATION_MS,
+): Promise<{ perSecond: number; p50: number; p99: number; clientCpuMicrosPerRequest: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(__dirname, 'load.js')], {
-      env: { ...process.env, PORT: String(port), PATH: path, COOKIE: cookie, CLIENTS: String(clients), DURATION_MS: String(DURATION_MS) },
+      env: { ...process.env, PORT: String(port), PATH: path, COOKIE: cookie, CLIENTS: String(clients), DURATION_MS: String(durationMs) },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
@@ -152,6 +163,10 @@ async function main(): Promise<void> {
     const as = c.name === 'GET /health' ? '' : cookie;
     const perRequest = await queriesFor(c.path, as);
     for (const clients of CONCURRENCY) {
+      if (WARMUP_MS > 0) {
+        await measure(clients, c.baseline, WARMUP_MS);
+        await load(port, c.path, as, clients, WARMUP_MS);
+      }
       const base = await measure(clients, c.baseline);
       const value = await load(port, c.path, as, clients);
       figures[`${c.name} (${clients} client${clients > 1 ? 's' : ''})`] = {
@@ -164,6 +179,7 @@ async function main(): Promise<void> {
         p99: Number(value.p99.toFixed(2)),
         queriesPerRequest: perRequest,
         clients,
+        loadGeneratorCpuMicrosPerRequest: Number(value.clientCpuMicrosPerRequest.toFixed(1)),
       };
     }
   }
@@ -171,12 +187,12 @@ async function main(): Promise<void> {
   // Last, so that the rows it adds do not change the read figures above.
   const ingest = await benchIngest(server);
 
-  console.log(`\nbench on ${server.app.db.dialect}, ${DURATION_MS} ms per figure\n`);
-  console.log('| path | clients | req/s | p50 ms | p99 ms | queries/request | baseline | baseline/s | ratio |');
-  console.log('|---|---|---|---|---|---|---|---|---|');
+  console.log(`\nbench on ${server.app.db.dialect}, ${DURATION_MS} ms per figure after ${WARMUP_MS} ms of warm-up\n`);
+  console.log('| path | clients | req/s | p50 ms | p99 ms | queries/request | load generator CPU µs/request | baseline | baseline/s | ratio |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const [name, f] of Object.entries(figures)) {
     console.log(
-      `| ${name.replace(/ \(\d+ clients?\)$/, '')} | ${f.clients} | ${f.value} | ${f.p50} | ${f.p99} | ${f.queriesPerRequest} | ${f.baselineName} | ${f.baseline} | ${f.ratio} |`,
+      `| ${name.replace(/ \(\d+ clients?\)$/, '')} | ${f.clients} | ${f.value} | ${f.p50} | ${f.p99} | ${f.queriesPerRequest} | ${f.loadGeneratorCpuMicrosPerRequest} | ${f.baselineName} | ${f.baseline} | ${f.ratio} |`,
     );
   }
   for (const line of ingestTable(ingest)) console.log(line);
@@ -199,6 +215,7 @@ async function main(): Promise<void> {
     const out = {
       dialect,
       durationMs: DURATION_MS,
+      warmupMs: WARMUP_MS,
       at: new Date().toISOString(),
       figures: { ...figures, ...ingest, ...credit, ...matching, ...report, 'RSS after bench': { value: Math.round(rssAfter / 2 ** 20), unit: 'MiB', baseline: Math.round(memBefore / 2 ** 20), ratio: Number((rssAfter / memBefore).toFixed(3)) } },
     };
