@@ -153,6 +153,23 @@ async function openFromMenu(page, group, entry, pathname) {
 }
 
 /** Picks an option of an antd Select (optionally typing into its search first) and waits for it to show as chosen. */
+/**
+ * Ticks a checkbox or radio and makes sure it shows ticked. On a busy machine a click on an antd checkbox can land
+ * while its group re-renders and be lost ("did not change its state"): then it is read again and, if still not
+ * ticked, clicked again, at most three times.
+ */
+async function tick(box) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await box.check();
+      return;
+    } catch (error) {
+      if (attempt >= 3 || !/did not change its state/.test(String(error))) throw error;
+    }
+    if (await box.isChecked()) return;
+  }
+}
+
 async function pickOption(page, combobox, optionText, { search } = {}) {
   // The chosen value's label lies over the input: open the dropdown from the select's box.
   await combobox.locator('xpath=ancestor::div[contains(concat(" ", @class, " "), " ant-select-selector ")][1]').click();
@@ -582,7 +599,7 @@ async function runScenarios({ browser, base, demo, tmpDir, harness }) {
       await regions.press('Enter');
       await dialog.locator('.ant-select-selection-item').filter({ hasText: '330100' }).first().waitFor();
       // Clicking the checkbox also closes the region dropdown.
-      await dialog.getByRole('checkbox', { name: '纳税', exact: true }).check();
+      await tick(dialog.getByRole('checkbox', { name: '纳税', exact: true }));
       await expectText(dialog.locator('.ant-select-selection-item').first(), organisation, 'the chosen organisation');
     });
 
@@ -1041,7 +1058,7 @@ async function runScenarios({ browser, base, demo, tmpDir, harness }) {
       const dialog = page.getByRole('dialog', { name: /处理异议/ });
       await dialog.waitFor();
       await expectText(dialog.getByTestId('dispute-resolve-record'), credit.penalty.decisionNo, 'the record in the dialog');
-      await dialog.getByRole('radio', { name: '异议成立（撤回记录）' }).check();
+      await tick(dialog.getByRole('radio', { name: '异议成立（撤回记录）' }));
       await dialog.locator('textarea[data-testid="dispute-resolve-note"]').or(dialog.getByRole('textbox', { name: '处理说明' })).first().fill(credit.note);
       const resolvePath = `/api/v1/credit/disputes/${credit.disputeId}/resolve`;
       const resolved = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === resolvePath);
@@ -1154,8 +1171,8 @@ async function runScenarios({ browser, base, demo, tmpDir, harness }) {
       await drawer.getByLabel('最长期限（个月）').fill('36');
       await drawer.getByLabel('最低年利率（%）').fill('3.45');
       await drawer.getByLabel('最高年利率（%）').fill('5.8');
-      await drawer.getByRole('checkbox', { name: '信用', exact: true }).check();
-      await drawer.getByRole('checkbox', { name: '先息后本', exact: true }).check();
+      await tick(drawer.getByRole('checkbox', { name: '信用', exact: true }));
+      await tick(drawer.getByRole('checkbox', { name: '先息后本', exact: true }));
       await drawer.getByLabel('办结时限（工作日，自受理起）').fill('3');
       const created = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/api/v1/products');
       await page.getByRole('button', { name: /保\s*存/ }).click();
