@@ -152,7 +152,6 @@ async function openFromMenu(page, group, entry, pathname) {
   await page.waitForURL((url) => url.pathname.replace(/\/$/, '') === pathname);
 }
 
-/** Picks an option of an antd Select (optionally typing into its search first) and waits for it to show as chosen. */
 /**
  * Ticks a checkbox or radio and makes sure it shows ticked. On a busy machine a click on an antd checkbox can land
  * while its group re-renders and be lost ("did not change its state"): then it is read again and, if still not
@@ -170,6 +169,7 @@ async function tick(box) {
   }
 }
 
+/** Picks an option of an antd Select (optionally typing into its search first) and waits for it to show as chosen. */
 async function pickOption(page, combobox, optionText, { search } = {}) {
   // The chosen value's label lies over the input: open the dropdown from the select's box.
   await combobox.locator('xpath=ancestor::div[contains(concat(" ", @class, " "), " ant-select-selector ")][1]').click();

@@ -148,17 +148,21 @@ async function withFileLock<T>(file: string | null, fn: () => Promise<T>): Promi
  */
 const leanPools = new WeakMap<Sequelize, Pool>();
 
-function leanPool(url: string, max: number): Pool {
+/** Per process on MySQL: the most connections of each pool (Sequelize's and the lean one), and their idle time. */
+const POOL_MAX = 10;
+const POOL_IDLE_MS = 10_000;
+/** Driver options both pools share: BIGINT values as strings, utf8mb4. */
+const DRIVER_OPTIONS = { supportBigNumbers: true, bigNumberStrings: true, charset: 'utf8mb4' };
+
+function leanPool(url: string): Pool {
   const pool = createPool({
+    ...DRIVER_OPTIONS,
     uri: url,
-    connectionLimit: max,
+    connectionLimit: POOL_MAX,
     maxIdle: 0,
-    idleTimeout: 10_000,
+    idleTimeout: POOL_IDLE_MS,
     timezone: '+00:00',
     dateStrings: ['DATE'],
-    supportBigNumbers: true,
-    bigNumberStrings: true,
-    charset: 'utf8mb4',
   });
   pool.on('connection', (connection) => connection.query("SET time_zone = '+00:00'"));
   return pool;
@@ -249,10 +253,10 @@ export function connect(databaseUrl: string, log: (sql: string) => void = () => 
   const sequelize = new Sequelize(url, {
     ...common,
     dialect: 'mysql',
-    dialectOptions: { supportBigNumbers: true, bigNumberStrings: true, charset: 'utf8mb4' },
-    pool: { max: 10, min: 0, idle: 10_000 },
+    dialectOptions: DRIVER_OPTIONS,
+    pool: { max: POOL_MAX, min: 0, idle: POOL_IDLE_MS },
   });
-  leanPools.set(sequelize, leanPool(url, 10));
+  leanPools.set(sequelize, leanPool(url));
   countQueries(sequelize);
   initModels(sequelize);
   return new Database(sequelize, 'mysql');
